@@ -1,0 +1,45 @@
+"""Site settings from site.yaml, validated like content and exposed as a typed object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .loading import read_yaml_file
+from .problems import Problem, error
+from .validation import SchemaChecker
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str
+    description: str
+    base_url: str  # absolute, ends with "/"
+    operator: str
+    warn_days_before_expiry: int
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, e.g. "/" or "/praevention/"."""
+        return urlsplit(self.base_url).path
+
+
+def load_settings(path: Path, file: str) -> tuple[Settings | None, list[Problem]]:
+    data, positions, problems = read_yaml_file(path, file)
+    if data is None and problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, problems + [error(file, 1, 1, "front-matter-not-mapping", "",
+                                       "site.yaml muss Angaben der Form „feld: Wert“ enthalten.")]
+    values, found = SchemaChecker("site", {}).check(data, positions, file)
+    problems += found
+    if any(p.is_error for p in problems):
+        return None, problems
+    return Settings(
+        title=values["title"],
+        description=values["description"],
+        base_url=values["base_url"],
+        operator=values["operator"],
+        warn_days_before_expiry=values["review"]["warn_days_before_expiry"],
+    ), problems

@@ -1,0 +1,417 @@
+"""Reads content files exactly as written: front matter split and strict YAML with source positions.
+
+Every scalar stays a string (the schema converts it later), so YAML 1.1 surprises such as `NO` -> False
+or `01067` -> 567 cannot happen. Anchors, aliases, tags, merge keys and duplicate keys are reported,
+never resolved. Nothing here raises on bad input: every defect becomes a Problem.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from .problems import Problem, error
+
+MAX_FILE_BYTES = 256 * 1024
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+# libyaml parses about ten times faster; both give the same events and positions.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Path_ = tuple[Any, ...]  # a field path: keys (str) and list indices (int)
+
+
+def field_name(path: Path_) -> str:
+    """Display form of a field path: ("goals", 1) -> "goals[2]" (editors count from 1)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass
+class Positions:
+    """1-based (line, column) of every value and every mapping key, by field path."""
+
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    start: tuple[int, int] = (1, 1)
+
+    def of(self, path: Path_) -> tuple[int, int]:
+        """Where to point an editor for `path`: the key naming the field, else the value, else a parent."""
+        path = tuple(path)
+        while path:
+            if path in self.keys:
+                return self.keys[path]
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.start
+
+    def of_value(self, path: Path_) -> tuple[int, int]:
+        path = tuple(path)
+        return self.values.get(path) or self.of(path)
+
+
+@dataclass
+class Document:
+    """One content file: its parsed front matter (all strings), Markdown body and positions."""
+
+    kind: str  # "offer", "partner" or "page"
+    slug: str
+    file: str  # path as shown to editors, e.g. content/offers/x.md
+    data: dict[str, Any]
+    body: str
+    body_line: int
+    positions: Positions
+
+
+# --- YAML ---------------------------------------------------------------------------------------
+
+_SYNTAX_HINTS = [
+    ("mapping values are not allowed",
+     "Unerwarteter Doppelpunkt.",
+     "Enthält der Text einen Doppelpunkt mit Leerzeichen („: “)? Dann setzen Sie den ganzen Wert in "
+     "Anführungszeichen. Prüfen Sie auch die Einrückung der Zeile."),
+    ("could not find expected ':'",
+     "Nach dem Feldnamen fehlt ein Doppelpunkt.",
+     "Jede Angabe hat die Form „feld: Wert“. Ein längerer Text, der in der nächsten Zeile weitergeht, "
+     "wird eingerückt."),
+    ("cannot start any token",
+     "Ein Wert beginnt mit einem Zeichen, das in YAML eine besondere Bedeutung hat.",
+     "Werte, die mit @, `, %, &, *, !, | oder > beginnen, in Anführungszeichen setzen."),
+    ("did not find expected key",
+     "Die Einrückung stimmt nicht.",
+     "Angaben auf derselben Ebene müssen gleich weit eingerückt sein; Listeneinträge beginnen mit „- “."),
+    ("expected <block end>",
+     "Die Einrückung stimmt nicht.",
+     "Angaben auf derselben Ebene müssen gleich weit eingerückt sein; Listeneinträge beginnen mit „- “."),
+    ("did not find expected '-' indicator",
+     "Die Einrückung einer Liste stimmt nicht.",
+     "Alle Einträge einer Liste beginnen gleich weit eingerückt mit „- “."),
+    ("found unexpected end of stream",
+     "Ein Anführungszeichen wird nicht geschlossen.",
+     "Jeder Wert, der mit \" oder ' beginnt, muss mit demselben Zeichen enden."),
+    ("unknown escape character",
+     "In doppelten Anführungszeichen steht ein Rückstrich (\\), den YAML nicht versteht.",
+     "Verwenden Sie einfache Anführungszeichen ('…') oder lassen Sie den Rückstrich weg."),
+    ("while parsing a flow", None, None),
+    ("expected ',' or ']'",
+     "Eine eckige Klammer wird nicht geschlossen.",
+     "Setzen Sie Werte, die mit [ oder { beginnen, in Anführungszeichen, oder schreiben Sie die Liste "
+     "mit „- “ untereinander."),
+    ("expected ',' or '}'",
+     "Eine geschweifte Klammer wird nicht geschlossen.",
+     "Setzen Sie Werte, die mit { beginnen, in Anführungszeichen."),
+    ("did not find expected ',' or ']'",
+     "Eine eckige Klammer wird nicht geschlossen.",
+     "Setzen Sie Werte, die mit [ beginnen, in Anführungszeichen, oder schreiben Sie die Liste mit „- “ "
+     "untereinander."),
+    ("did not find expected ',' or '}'",
+     "Eine geschweifte Klammer wird nicht geschlossen.",
+     "Setzen Sie Werte, die mit { beginnen, in Anführungszeichen."),
+    ("did not find expected alphabetic or numeric character",
+     "Nach & oder * muss ein Name folgen – meist war das Zeichen aber als Text gemeint.",
+     "Setzen Sie den Wert in Anführungszeichen."),
+    ("expected alphabetic or numeric character",
+     "Nach & oder * muss ein Name folgen – meist war das Zeichen aber als Text gemeint.",
+     "Setzen Sie den Wert in Anführungszeichen."),
+]
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, file: str, line_offset: int) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text[: exc.position]
+        line = before.count("\n") + 1 + line_offset
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        return error(file, line, column, "yaml-control-character", "",
+                     f"Die Datei enthält ein unzulässiges Steuerzeichen (U+{exc.character:04X}).",
+                     "Das Zeichen ist meist beim Kopieren aus einem anderen Programm entstanden: "
+                     "Zeile löschen und neu tippen.")
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
+    column = (mark.column + 1) if mark else 1
+    problem = getattr(exc, "problem", None) or str(exc)
+    for needle, message, hint in _SYNTAX_HINTS:
+        if needle in problem and message:
+            return error(file, line, column, "yaml-syntax", "", message, hint)
+    return error(file, line, column, "yaml-syntax", "",
+                 f"Die Angaben sind kein gültiges YAML ({problem}).",
+                 "Vergleichen Sie die Zeile mit einer funktionierenden Angebotsdatei.")
+
+
+class _Composer:
+    """Builds plain dicts, lists and strings from parser events and records every position."""
+
+    def __init__(self, events: Iterator[yaml.Event], file: str, line_offset: int):
+        self.events = events
+        self.file = file
+        self.line_offset = line_offset
+        self.positions = Positions(start=(line_offset + 1, 1))
+        self.problems: list[Problem] = []
+
+    def _pos(self, event: yaml.Event) -> tuple[int, int]:
+        return event.start_mark.line + 1 + self.line_offset, event.start_mark.column + 1
+
+    def _error(self, event: yaml.Event, code: str, path: Path_, message: str, hint: str = "") -> None:
+        line, column = self._pos(event)
+        self.problems.append(error(self.file, line, column, code, field_name(path), message, hint))
+
+    def document(self) -> Any:
+        next(self.events)  # StreamStart
+        event = next(self.events)
+        if isinstance(event, yaml.StreamEndEvent):
+            return None
+        value = self.node(next(self.events), ())
+        next(self.events)  # DocumentEnd
+        event = next(self.events)
+        if isinstance(event, yaml.DocumentStartEvent):
+            self._error(event, "yaml-multiple-documents", (),
+                        "Die Datei enthält mehr als ein YAML-Dokument.",
+                        "Entfernen Sie die zusätzliche Zeile „---“ oder „...“.")
+            for _ in self.events:  # drain so later documents' syntax errors still surface
+                pass
+        return value
+
+    def node(self, event: yaml.Event, path: Path_) -> Any:
+        self.positions.values[path] = self._pos(event)
+        if isinstance(event, yaml.AliasEvent):
+            self._error(event, "yaml-alias", path,
+                        f"Verweise mit „*{event.anchor}“ (YAML-Aliase) sind nicht erlaubt.",
+                        "Schreiben Sie den Wert aus. Ist „*“ als Text gemeint, setzen Sie den Wert in "
+                        "Anführungszeichen.")
+            return None
+        if event.anchor is not None:
+            self._error(event, "yaml-anchor", path,
+                        f"Anker mit „&{event.anchor}“ sind nicht erlaubt.",
+                        "Schreiben Sie jeden Wert aus. Ist „&“ als Text gemeint, setzen Sie den Wert in "
+                        "Anführungszeichen.")
+        if event.tag is not None:
+            self._error(event, "yaml-tag", path,
+                        f"Typangaben wie „{event.tag}“ sind nicht erlaubt.",
+                        "Lassen Sie die Angabe mit „!“ weg; welcher Typ gilt, legt das Schema fest.")
+        if isinstance(event, yaml.ScalarEvent):
+            if event.implicit[0] and event.value in ("", "~"):
+                return None
+            return event.value
+        if isinstance(event, yaml.SequenceStartEvent):
+            items = []
+            while not isinstance(event := next(self.events), yaml.SequenceEndEvent):
+                items.append(self.node(event, path + (len(items),)))
+            return items
+        return self.mapping(event, path)
+
+    def mapping(self, start: yaml.MappingStartEvent, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        while not isinstance(key_event := next(self.events), yaml.MappingEndEvent):
+            if not isinstance(key_event, yaml.ScalarEvent) or key_event.anchor or key_event.tag:
+                self._error(key_event, "yaml-complex-key", path,
+                            "Ein Feldname muss ein einfacher Text sein.",
+                            "Schreiben Sie „feldname: Wert“.")
+                self._skip(key_event)
+                self._skip(next(self.events))
+                continue
+            key = key_event.value
+            key_path = path + (key,)
+            if key == "<<" and key_event.implicit[0]:
+                self._error(key_event, "yaml-merge-key", path,
+                            "Zusammenführungen mit „<<“ (YAML-Merge-Keys) sind nicht erlaubt.",
+                            "Schreiben Sie alle Angaben aus.")
+                self._skip(next(self.events))
+                continue
+            if key in result:
+                first_line = self.positions.keys[key_path][0]
+                self._error(key_event, "duplicate-key", key_path,
+                            f"Das Feld „{key}“ steht doppelt (zuerst in Zeile {first_line}).",
+                            "Löschen Sie eine der beiden Angaben; sonst ist unklar, welche gilt.")
+                self._skip(next(self.events))
+                continue
+            self.positions.keys[key_path] = self._pos(key_event)
+            result[key] = self.node(next(self.events), key_path)
+        return result
+
+    def _skip(self, event: yaml.Event) -> None:
+        depth = 1 if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)) else 0
+        while depth:
+            event = next(self.events)
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+
+
+def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Positions, list[Problem]]:
+    """Parse YAML text into strings, lists and dicts; `line_offset` is the file line before `text`."""
+    tab_problems = _tab_problems(text, file, line_offset)
+    if tab_problems:
+        return None, Positions(start=(line_offset + 1, 1)), tab_problems
+    composer = _Composer(yaml.parse(text, Loader=_YAML_LOADER), file, line_offset)
+    try:
+        value = composer.document()
+    except yaml.YAMLError as exc:
+        return None, composer.positions, [_syntax_problem(exc, text, file, line_offset)]
+    return value, composer.positions, composer.problems
+
+
+def _tab_problems(text: str, file: str, line_offset: int) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        column = line.find("\t")
+        if column >= 0:
+            problems.append(error(
+                file, number + line_offset, column + 1, "tab", "",
+                "Die Zeile enthält einen Tabulator.",
+                "YAML erlaubt keine Tabulatoren: ersetzen Sie ihn durch Leerzeichen (zum Einrücken zwei "
+                "Leerzeichen je Ebene)."))
+    return problems
+
+
+# --- files --------------------------------------------------------------------------------------
+
+def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
+    """Read a file as NFC text with LF line ends; oversized or non-UTF-8 files are problems."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [error(
+                file, 1, 1, "file-too-large", "",
+                f"Die Datei ist {size / 1024:.0f} KiB groß; erlaubt sind höchstens {MAX_FILE_BYTES // 1024} KiB.",
+                "Kürzen Sie die Beschreibung. Bilder und Dokumente gehören nicht in die Datei.")]
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [error(file, 1, 1, "missing-file", "", "Die Datei fehlt.")]
+    except OSError as exc:
+        return None, [error(file, 1, 1, "file-unreadable", "",
+                            f"Die Datei kann nicht gelesen werden ({exc.strerror}).")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        return None, [error(
+            file, line, column, "invalid-utf8", "",
+            f"Die Datei ist nicht als UTF-8 gespeichert (unerwartetes Byte 0x{raw[exc.start]:02X}).",
+            "Speichern Sie die Datei im Editor mit der Kodierung „UTF-8“ (nicht „ANSI“ oder "
+            "„Windows-1252“); prüfen Sie danach die Umlaute.")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text), []
+
+
+def split_front_matter(text: str, file: str) -> tuple[str, str, int, list[Problem]]:
+    """Return (front matter, body, line number of the first front-matter line, problems)."""
+    lines = text.split("\n")
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    if first == len(lines) or lines[first].rstrip() != "---":
+        return "", "", 0, [error(
+            file, first + 1 if first < len(lines) else 1, 1, "missing-front-matter", "",
+            "Die Datei beginnt nicht mit den Angaben (Front Matter).",
+            "Die erste Zeile muss genau „---“ sein; nach den Angaben folgt eine zweite Zeile „---“ und "
+            "dann der Beschreibungstext.")]
+    for number in range(first + 1, len(lines)):
+        if lines[number].rstrip() == "---":
+            front = "\n".join(lines[first + 1: number]) + "\n"
+            body = "\n".join(lines[number + 1:])
+            return front, body, first + 2, []
+    return "", "", 0, [error(
+        file, first + 1, 1, "unclosed-front-matter", "",
+        "Die Angaben (Front Matter) werden nicht mit einer Zeile „---“ abgeschlossen.",
+        "Fügen Sie nach der letzten Angabe eine Zeile mit genau „---“ ein; danach folgt der "
+        "Beschreibungstext.")]
+
+
+def read_document(path: Path, file: str, kind: str) -> tuple[Document | None, list[Problem]]:
+    """Read one content file. Returns no document when its front matter cannot be read at all."""
+    text, problems = read_text(path, file)
+    if text is None:
+        return None, problems
+    front, body, first_line, problems = split_front_matter(text, file)
+    if problems:
+        return None, problems
+    data, positions, problems = parse_yaml(front, file, first_line - 1)
+    if data is None and not problems:
+        data = {}
+    if data is not None and not isinstance(data, dict):
+        problems.append(error(file, first_line, 1, "front-matter-not-mapping", "",
+                              "Die Angaben müssen Felder der Form „feld: Wert“ sein.",
+                              "Vergleichen Sie die Datei mit einer funktionierenden Angebotsdatei."))
+    if not isinstance(data, dict):
+        return None, problems
+    body_line = first_line + front.count("\n") + 1
+    slug = unicodedata.normalize("NFC", path.stem)
+    return Document(kind, slug, file, data, body, body_line, positions), problems
+
+
+def read_yaml_file(path: Path, file: str) -> tuple[Any, Positions, list[Problem]]:
+    """Read a whole-file YAML document such as site.yaml or vocabularies.yaml."""
+    text, problems = read_text(path, file)
+    if text is None:
+        return None, Positions(), problems
+    return parse_yaml(text, file)
+
+
+# --- the content folder -------------------------------------------------------------------------
+
+KIND_DIRS = {"offer": "offers", "partner": "partners", "page": "pages"}
+VOCABULARIES_FILE = "vocabularies.yaml"
+
+
+@dataclass
+class Content:
+    """Everything read from a content folder, before validation."""
+
+    root: Path
+    documents: dict[str, list[Document]]  # kind -> documents, sorted by file
+    vocabularies: Any
+    vocabulary_positions: Positions
+    vocabularies_file: str
+    problems: list[Problem]
+
+
+def display_path(path: Path, content_dir: Path) -> str:
+    """Paths as editors and CI annotations need them: relative to the folder holding `content/`."""
+    try:
+        return path.relative_to(content_dir.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_content(content_dir: Path) -> Content:
+    content_dir = content_dir.resolve()
+    problems: list[Problem] = []
+    documents: dict[str, list[Document]] = {kind: [] for kind in KIND_DIRS}
+    for kind, folder in KIND_DIRS.items():
+        directory = content_dir / folder
+        if not directory.is_dir():
+            problems.append(error(display_path(directory, content_dir), 1, 1, "missing-folder", "",
+                                  f"Der Ordner „{folder}“ fehlt im Inhaltsordner."))
+            continue
+        for path in sorted(directory.iterdir()):
+            file = display_path(path, content_dir)
+            if path.name.startswith("."):
+                continue  # .gitkeep, editor and OS files
+            if path.suffix != ".md" or not path.is_file():
+                problems.append(error(file, 1, 1, "unexpected-file", "",
+                                      f"In „{folder}“ sind nur Markdown-Dateien mit der Endung „.md“ erlaubt.",
+                                      "Benennen Sie die Datei um (z. B. „angebot.md“) oder entfernen Sie sie; "
+                                      "sonst würde sie stillschweigend fehlen."))
+                continue
+            document, found = read_document(path, file, kind)
+            problems.extend(found)
+            if document is not None:
+                documents[kind].append(document)
+    vocab_path = content_dir / VOCABULARIES_FILE
+    vocab_file = display_path(vocab_path, content_dir)
+    vocabularies, positions, found = read_yaml_file(vocab_path, vocab_file)
+    problems.extend(found)
+    return Content(content_dir, documents, vocabularies, positions, vocab_file, problems)

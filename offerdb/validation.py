@@ -1,0 +1,435 @@
+"""Checks content against the quality schema and the rules across files; every finding is a Problem."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from jsonschema import ValidationError
+
+from . import schema
+from .loading import SLUG_RE, Content, Document, Positions, field_name
+from .problems import Problem, error, warning
+
+# Pages every page links to (footer) or the law requires; a site without them must not be published.
+REQUIRED_PAGES = {
+    "impressum": "Impressum",
+    "datenschutz": "Datenschutzerklärung",
+    "barrierefreiheit": "Erklärung zur Barrierefreiheit",
+    "leichte-sprache": "Leichte Sprache",
+    "gebaerdensprache": "Gebärdensprache",
+}
+
+_TYPE_DE = {
+    "string": "ein Text",
+    "integer": "eine ganze Zahl",
+    "number": "eine Zahl",
+    "boolean": "true oder false",
+    "array": "eine Liste",
+    "object": "eine Gruppe von Angaben",
+}
+
+_TYPE_HINTS = {
+    "array": "Schreiben Sie jeden Eintrag in eine eigene, eingerückte Zeile mit „- “ davor.",
+    "object": "Schreiben Sie die Unterangaben eingerückt in die folgenden Zeilen, z. B. „  from: 7“.",
+    "boolean": "Schreiben Sie true (ja) oder false (nein).",
+    "integer": "Schreiben Sie nur die Zahl, ohne Einheit, z. B. 90.",
+    "number": "Schreiben Sie nur die Zahl, ohne Euro-Zeichen, z. B. 150 oder 2,50.",
+    "string": "Setzen Sie den Text in Anführungszeichen.",
+}
+
+
+@dataclass
+class Record:
+    """A readable content file with its values converted to the schema's types."""
+
+    document: Document
+    values: dict[str, Any]
+
+    @property
+    def slug(self) -> str:
+        return self.document.slug
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+
+@dataclass
+class Validated:
+    records: dict[str, list[Record]]  # kind -> records, sorted by file
+    vocabularies: dict[str, Any]  # name -> {"label", "description"?, "values": {key: {"label", ...}}}
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"Meinten Sie „{close[0]}“?" if close else ""
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return "Liste"
+    if isinstance(value, dict):
+        return "Gruppe von Angaben"
+    return f"„{value}“"
+
+
+class SchemaChecker:
+    """Validates one kind of file against its schema and words each error in German for editors."""
+
+    def __init__(self, kind: str, vocabularies: dict[str, Any]):
+        self.kind = kind
+        self.vocabularies = vocabularies
+        self.validator = schema.validator(kind, self._check_term)
+
+    def _check_term(self, vocabulary: str, key: str) -> str | None:
+        vocab = self.vocabularies.get(vocabulary)
+        if vocab is None or key in vocab["values"]:
+            return None  # a missing vocabulary is reported once, at vocabularies.yaml
+        return f"„{key}“ steht nicht in der Liste „{vocab['label']}“ ({vocabulary} in content/vocabularies.yaml)."
+
+    def check(self, data: Any, positions: Positions, file: str) -> tuple[Any, list[Problem]]:
+        values = schema.coerce(data, schema.load(self.kind))
+        problems: list[Problem] = []
+        for err in self.validator.iter_errors(values):
+            problems.extend(self._translate(err, positions, file))
+        return values, problems
+
+    def _translate(self, err: ValidationError, positions: Positions, file: str) -> list[Problem]:
+        path = tuple(err.absolute_path)
+        keyword = err.validator
+        label = schema.label(self.kind, path)
+        name = field_name(path)
+        line, column = positions.of(path) if isinstance(err.instance, (dict, list)) else positions.of_value(path)
+        custom = err.schema.get("x-messages", {}) if isinstance(err.schema, dict) else {}
+
+        def one(code: str, message: str, hint: str = "") -> list[Problem]:
+            return [error(file, line, column, code, name, message, hint)]
+
+        if "propertyNames" in err.relative_schema_path:
+            key = err.instance
+            kline, kcol = positions.of(path + (key,))
+            message = f"Der Schlüssel „{key}“ ist nicht erlaubt. " + custom.get(keyword, "")
+            return [error(file, kline, kcol, "invalid-key", field_name(path + (key,)), message.strip())]
+        if keyword == "required":
+            out = []
+            for missing in err.validator_value:
+                if missing in err.instance:
+                    continue
+                sub = schema.at(self.kind, path + (missing,)) or {}
+                hint = sub.get("description", "")
+                out.append(error(file, line, column, "missing-field", field_name(path + (missing,)),
+                                 f"Das Pflichtfeld „{missing}“ ({schema.label(self.kind, path + (missing,))}) fehlt.",
+                                 hint))
+            return out
+        if keyword == "additionalProperties":
+            allowed = list(err.schema.get("properties", {}))
+            out = []
+            for key in err.instance:
+                if key in allowed:
+                    continue
+                kline, kcol = positions.of(path + (key,))
+                hint = _suggest(key, allowed) or ("Erlaubt sind hier: " + ", ".join(allowed) + "." if allowed else "")
+                where = f" in „{label}“" if path else ""
+                out.append(error(file, kline, kcol, "unknown-field", field_name(path + (key,)),
+                                 f"Das Feld „{key}“ gibt es{where} nicht.", hint))
+            return out
+        if keyword == "type":
+            expected = err.validator_value if isinstance(err.validator_value, str) else err.validator_value[0]
+            if err.instance is None:
+                return one("empty-value", f"„{label}“ ist leer.",
+                           "Tragen Sie einen Wert ein. Ist das Feld freiwillig und nicht nötig, löschen Sie "
+                           "die ganze Zeile.")
+            return one("wrong-type",
+                       f"„{label}“ muss {_TYPE_DE[expected]} sein, hier steht {_describe(err.instance)}.",
+                       _TYPE_HINTS[expected])
+        if keyword == "enum":
+            allowed = [str(v) for v in err.validator_value]
+            hint = _suggest(str(err.instance), allowed)
+            return one("not-allowed",
+                       f"{_describe(err.instance)} ist für „{label}“ nicht erlaubt. Erlaubt: {', '.join(allowed)}.",
+                       hint)
+        if keyword == "x-vocabulary":
+            vocab = self.vocabularies[err.validator_value]
+            hint = _suggest(err.instance, vocab["values"]) or (
+                "Erlaubt: " + ", ".join(vocab["values"]) + ". Einen neuen Wert ergänzen Sie in "
+                "content/vocabularies.yaml.")
+            return one("unknown-vocabulary-value", err.message, hint)
+        if keyword == "format" and err.validator_value == "date":
+            if isinstance(err.cause, ValueError):
+                return one("impossible-date", f"Das Datum „{err.instance}“ in „{label}“ gibt es nicht.",
+                           "Prüfen Sie Tag und Monat (Format JJJJ-MM-TT).")
+            return one("invalid-date", f"„{label}“ ist kein Datum: {_describe(err.instance)}.",
+                       custom.get("format", ""))
+        if keyword in ("pattern", "format"):
+            return one("invalid-format", f"„{label}“ hat nicht die erwartete Form: {_describe(err.instance)}.",
+                       custom.get(keyword, ""))
+        if keyword == "minLength":
+            return one("too-short", f"„{label}“ ist zu kurz: {len(err.instance)} Zeichen, nötig sind "
+                                    f"mindestens {err.validator_value}.",
+                       schema.at(self.kind, path).get("description", "") if schema.at(self.kind, path) else "")
+        if keyword == "maxLength":
+            return one("too-long", f"„{label}“ ist zu lang: {len(err.instance)} Zeichen, erlaubt sind "
+                                   f"höchstens {err.validator_value}.")
+        if keyword in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+            bound = {"minimum": "mindestens", "exclusiveMinimum": "größer als",
+                     "maximum": "höchstens", "exclusiveMaximum": "kleiner als"}[keyword]
+            return one("out-of-range",
+                       f"„{label}“ muss {bound} {err.validator_value} sein, hier steht {err.instance}.")
+        if keyword in ("minItems", "minProperties"):
+            n = err.validator_value
+            return one("too-few-items", f"„{label}“ braucht mindestens {n} {'Eintrag' if n == 1 else 'Einträge'}.",
+                       _TYPE_HINTS["array"] if keyword == "minItems" else "")
+        if keyword == "maxItems":
+            return one("too-many-items", f"„{label}“ hat zu viele Einträge: erlaubt sind höchstens "
+                                         f"{err.validator_value}.")
+        if keyword == "uniqueItems":
+            seen, doubles = set(), []
+            for item in err.instance:
+                key = repr(item)
+                if key in seen and item not in doubles:
+                    doubles.append(item)
+                seen.add(key)
+            return one("duplicate-item",
+                       f"„{label}“ enthält {', '.join(_describe(d) for d in doubles)} mehrfach.",
+                       "Löschen Sie den doppelten Eintrag.")
+        return one(f"schema-{keyword}", f"„{label}“ ist ungültig ({err.message}).")
+
+
+# --- vocabularies -------------------------------------------------------------------------------
+
+def check_vocabularies(content: Content) -> tuple[dict[str, Any], list[Problem]]:
+    file = content.vocabularies_file
+    if content.vocabularies is None:
+        return {}, []  # unreadable: already reported by loading
+    if not isinstance(content.vocabularies, dict):
+        return {}, [error(file, 1, 1, "front-matter-not-mapping", "",
+                          "Die Datei muss Listen der Form „name: …“ enthalten.")]
+    values, problems = SchemaChecker("vocabularies", {}).check(
+        content.vocabularies, content.vocabulary_positions, file)
+    for name, places in sorted(schema.vocabularies_used().items()):
+        if name not in values:
+            kinds = sorted({kind for kind, _ in places})
+            problems.append(error(file, 1, 1, "missing-vocabulary", name,
+                                  f"Die Liste „{name}“ fehlt; das Schema ({', '.join(kinds)}) verwendet sie."))
+    usable = {name: vocab for name, vocab in values.items()
+              if isinstance(vocab, dict) and isinstance(vocab.get("values"), dict)
+              and isinstance(vocab.get("label"), str)}
+    return usable, problems
+
+
+# --- rules within one file ----------------------------------------------------------------------
+
+def _get(values: Any, *path: str) -> Any:
+    for part in path:
+        if not isinstance(values, dict):
+            return None
+        values = values.get(part)
+    return values
+
+
+def _date(value: Any) -> datetime.date | None:
+    return schema.parse_date(value) if isinstance(value, str) else None
+
+
+def _range_problems(record: Record, path: tuple[Any, ...], low_key: str, high_key: str,
+                    kind: str) -> list[Problem]:
+    values: Any = record.values
+    for part in path:
+        values = values[part] if isinstance(values, (dict, list)) and _has(values, part) else None
+    low, high = _get(values, low_key), _get(values, high_key)
+    if isinstance(low, int) and isinstance(high, int) and not isinstance(low, bool) and low > high:
+        line, column = record.document.positions.of(path + (high_key,))
+        return [error(record.file, line, column, "invalid-range", field_name(path + (high_key,)),
+                      f"„{schema.label(kind, path + (high_key,))}“ ({high}) ist kleiner als "
+                      f"„{schema.label(kind, path + (low_key,))}“ ({low}).",
+                      "Vertauschen Sie die beiden Werte.")]
+    return []
+
+
+def _has(container: Any, part: Any) -> bool:
+    if isinstance(container, dict):
+        return part in container
+    return isinstance(part, int) and 0 <= part < len(container)
+
+
+def offer_rules(record: Record, today: datetime.date, warn_days: int) -> list[Problem]:
+    values, positions, file = record.values, record.document.positions, record.file
+    problems: list[Problem] = []
+
+    def at(path: tuple[Any, ...]) -> tuple[int, int]:
+        return positions.of(path)
+
+    for path in (("grades",), ("age",)):
+        problems += _range_problems(record, path, "from", "to", "offer")
+    problems += _range_problems(record, ("group_size",), "min", "max", "offer")
+    curriculum = values.get("curriculum")
+    if isinstance(curriculum, list):
+        for i in range(len(curriculum)):
+            problems += _range_problems(record, ("curriculum", i, "grades"), "from", "to", "offer")
+
+    if "grades" not in values and "age" not in values:
+        line, column = positions.start
+        problems.append(error(file, line, column, "missing-grades-or-age", "grades",
+                              "Es fehlen die Klassenstufen („grades“) oder das Alter („age“).",
+                              "Geben Sie „grades“ mit „from“ und „to“ (1 bis 13) an, bei Angeboten ohne "
+                              "Klassenbezug „age“ in Jahren."))
+
+    cost = values.get("cost")
+    if _get(cost, "free") is True and isinstance(cost, dict) and "amount_eur" in cost:
+        line, column = at(("cost", "amount_eur"))
+        problems.append(error(file, line, column, "amount-for-free-offer", "cost.amount_eur",
+                              "Ein kostenfreies Angebot („free: true“) hat keinen Betrag.",
+                              "Löschen Sie „amount_eur“ oder setzen Sie „free: false“."))
+
+    contact = values.get("contact")
+    if isinstance(contact, dict) and not contact.get("email") and not contact.get("phone"):
+        line, column = at(("contact",))
+        problems.append(error(file, line, column, "missing-contact", "contact",
+                              "Beim Kontakt fehlt eine E-Mail-Adresse („email“) oder Telefonnummer („phone“).",
+                              "Schulen brauchen mindestens einen direkten Weg, das Angebot anzufragen."))
+
+    reviewed = _date(_get(values, "quality_seal", "reviewed_on"))
+    valid_until = _date(_get(values, "quality_seal", "valid_until"))
+    tomorrow = today + datetime.timedelta(days=1)  # editors' "today" may be ahead of UTC
+    if reviewed and valid_until and valid_until < reviewed:
+        line, column = at(("quality_seal", "valid_until"))
+        problems.append(error(file, line, column, "seal-dates", "quality_seal.valid_until",
+                              f"Das Siegel gilt bis {valid_until.isoformat()}, also vor der Prüfung am "
+                              f"{reviewed.isoformat()}.", "Prüfen Sie beide Daten."))
+    if reviewed and reviewed > tomorrow:
+        line, column = at(("quality_seal", "reviewed_on"))
+        problems.append(error(file, line, column, "date-in-future", "quality_seal.reviewed_on",
+                              f"Das Prüfdatum {reviewed.isoformat()} liegt in der Zukunft.",
+                              "Tragen Sie das Datum ein, an dem die Steuerungsgruppe das Angebot geprüft hat."))
+    updated = _date(values.get("last_updated"))
+    if updated and updated > tomorrow:
+        line, column = at(("last_updated",))
+        problems.append(error(file, line, column, "date-in-future", "last_updated",
+                              f"Das Datum {updated.isoformat()} liegt in der Zukunft.",
+                              "Tragen Sie das Datum der letzten Änderung ein."))
+    if valid_until and values.get("status") != "archived":
+        line, column = at(("quality_seal", "valid_until"))
+        if valid_until < today:
+            problems.append(warning(file, line, column, "seal-expired", "quality_seal.valid_until",
+                                    f"Das Qualitätssiegel ist am {valid_until.isoformat()} abgelaufen; das "
+                                    "Angebot wird nicht veröffentlicht.",
+                                    "Nach der erneuten Prüfung durch die Steuerungsgruppe die Daten unter "
+                                    "„quality_seal“ aktualisieren."))
+        elif (valid_until - today).days <= warn_days:
+            days = (valid_until - today).days
+            problems.append(warning(file, line, column, "seal-expiring", "quality_seal.valid_until",
+                                    f"Das Qualitätssiegel läuft in {days} {'Tag' if days == 1 else 'Tagen'} ab "
+                                    f"(am {valid_until.isoformat()}).",
+                                    "Bitte rechtzeitig eine erneute Prüfung bei der Steuerungsgruppe anfragen; "
+                                    "danach wird das Angebot nicht mehr veröffentlicht."))
+    return problems
+
+
+def body_rules(record: Record, what: str) -> list[Problem]:
+    if record.document.body.strip():
+        return []
+    return [error(record.file, record.document.body_line, 1, "missing-description", "",
+                  f"Unter den Angaben fehlt {what}.",
+                  "Schreiben Sie nach der zweiten Zeile „---“ einen Text in Markdown.")]
+
+
+# --- rules across files -------------------------------------------------------------------------
+
+def slug_problems(records: Iterable[Record]) -> list[Problem]:
+    problems = []
+    seen: dict[str, Record] = {}
+    # Valid names first, so a clash is reported on the file that has to be renamed anyway.
+    for record in sorted(records, key=lambda r: (not SLUG_RE.match(r.slug), r.file)):
+        if not SLUG_RE.match(record.slug):
+            problems.append(error(record.file, 1, 1, "invalid-slug", "",
+                                  f"Der Dateiname „{record.slug}.md“ ist nicht erlaubt.",
+                                  "Erlaubt sind nur Kleinbuchstaben a–z, Ziffern und Bindestriche (ohne "
+                                  "Umlaute, höchstens 80 Zeichen), z. B. „klasse-gegen-mobbing.md“; der Name "
+                                  "wird Teil der Internetadresse."))
+        key = unicodedata.normalize("NFC", record.slug).casefold()
+        if key in seen:
+            problems.append(error(record.file, 1, 1, "duplicate-slug", "",
+                                  f"Der Dateiname „{record.slug}.md“ gleicht „{seen[key].file}“ (Groß- und "
+                                  "Kleinschreibung zählt nicht).",
+                                  "Jede Datei braucht einen eigenen Namen, sonst hätten zwei Seiten dieselbe "
+                                  "Adresse. Benennen Sie eine der Dateien um."))
+        else:
+            seen[key] = record
+    return problems
+
+
+def partner_reference_problems(offers: list[Record], partners: list[Record]) -> list[Problem]:
+    slugs = {p.slug for p in partners}
+    problems = []
+    for offer in offers:
+        partner = offer.values.get("partner")
+        if isinstance(partner, str) and partner not in slugs:
+            line, column = offer.document.positions.of_value(("partner",))
+            hint = _suggest(partner, slugs) or "Der Träger braucht eine eigene Datei in content/partners/."
+            problems.append(error(offer.file, line, column, "unknown-partner", "partner",
+                                  f"Den Träger „{partner}“ gibt es nicht (keine Datei content/partners/"
+                                  f"{partner}.md).", hint))
+    return problems
+
+
+def is_live(values: dict[str, Any], today: datetime.date) -> bool:
+    """Whether an offer is published: not archived and its quality seal is still valid."""
+    valid_until = _date(_get(values, "quality_seal", "valid_until"))
+    return values.get("status") in ("active", "paused") and valid_until is not None and valid_until >= today
+
+
+def partner_activity_problems(offers: list[Record], partners: list[Record],
+                              today: datetime.date) -> list[Problem]:
+    active = {o.values.get("partner") for o in offers
+              if o.values.get("status") == "active" and is_live(o.values, today)}
+    return [warning(p.file, 1, 1, "partner-without-offers", "",
+                    f"Der Träger „{p.slug}“ hat kein aktives Angebot mit gültigem Qualitätssiegel.",
+                    "Die Trägerseite erscheint trotzdem. Ist der Träger nicht mehr dabei, löschen Sie die Datei.")
+            for p in partners if p.slug not in active]
+
+
+def required_page_problems(pages: list[Record], pages_dir: str) -> list[Problem]:
+    present = {p.slug for p in pages}
+    return [error(f"{pages_dir}/{slug}.md", 1, 1, "missing-page", "",
+                  f"Die Seite „{title}“ fehlt; jede Seite der Website verlinkt sie.",
+                  f"Legen Sie content/pages/{slug}.md an.")
+            for slug, title in REQUIRED_PAGES.items() if slug not in present]
+
+
+# --- the whole content folder -------------------------------------------------------------------
+
+_BODY_WHAT = {"offer": "die Beschreibung des Angebots", "partner": "die Beschreibung des Trägers",
+              "page": "der Text der Seite"}
+
+
+def validate(content: Content, today: datetime.date, warn_days: int) -> Validated:
+    vocabularies, problems = check_vocabularies(content)
+    problems = list(content.problems) + problems
+    records: dict[str, list[Record]] = {}
+    for kind, documents in content.documents.items():
+        checker = SchemaChecker(kind, vocabularies)
+        records[kind] = []
+        for document in documents:
+            values, found = checker.check(document.data, document.positions, document.file)
+            record = Record(document, values)
+            records[kind].append(record)
+            problems += found
+            problems += body_rules(record, _BODY_WHAT[kind])
+            if kind == "offer":
+                problems += offer_rules(record, today, warn_days)
+        problems += slug_problems(records[kind])
+    offers, partners = records["offer"], records["partner"]
+    problems += partner_reference_problems(offers, partners)
+    problems += partner_activity_problems(offers, partners, today)
+    pages_dir = f"{content.root.name}/pages"
+    problems += required_page_problems(records["page"], pages_dir)
+    return Validated(records, vocabularies, sorted(set(problems)))
