@@ -195,8 +195,9 @@ class _Composer:
                         "Schreiben Sie jeden Wert aus. Ist „&“ als Text gemeint, setzen Sie den Wert in "
                         "Anführungszeichen.")
         if event.tag is not None:
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
             self._error(event, "yaml-tag", path,
-                        f"Typangaben wie „{event.tag}“ sind nicht erlaubt.",
+                        f"Typangaben wie „{tag}“ sind nicht erlaubt.",
                         "Lassen Sie die Angabe mit „!“ weg; welcher Typ gilt, legt das Schema fest.")
         if isinstance(event, yaml.ScalarEvent):
             if event.implicit[0] and event.value in ("", "~"):
@@ -376,6 +377,7 @@ class Content:
     vocabulary_positions: Positions
     vocabularies_file: str
     problems: list[Problem]
+    unreadable: dict[str, list[str]]  # kind -> files whose front matter could not be read
 
 
 def display_path(path: Path, content_dir: Path) -> str:
@@ -390,6 +392,7 @@ def load_content(content_dir: Path) -> Content:
     content_dir = content_dir.resolve()
     problems: list[Problem] = []
     documents: dict[str, list[Document]] = {kind: [] for kind in KIND_DIRS}
+    unreadable: dict[str, list[str]] = {kind: [] for kind in KIND_DIRS}
     for kind, folder in KIND_DIRS.items():
         directory = content_dir / folder
         if not directory.is_dir():
@@ -410,8 +413,10 @@ def load_content(content_dir: Path) -> Content:
             problems.extend(found)
             if document is not None:
                 documents[kind].append(document)
+            else:
+                unreadable[kind].append(file)
     vocab_path = content_dir / VOCABULARIES_FILE
     vocab_file = display_path(vocab_path, content_dir)
     vocabularies, positions, found = read_yaml_file(vocab_path, vocab_file)
     problems.extend(found)
-    return Content(content_dir, documents, vocabularies, positions, vocab_file, problems)
+    return Content(content_dir, documents, vocabularies, positions, vocab_file, problems, unreadable)

@@ -1,0 +1,256 @@
+"""Typed, immutable models of the site, built only from validated records."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from . import markdown, schema
+from .config import Settings
+from .validation import Record, Validated, is_live
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str
+    label: str
+    description: str
+    terms: dict[str, Term]
+
+    def pick(self, keys: list[str]) -> tuple[Term, ...]:
+        return tuple(self.terms[k] for k in keys)
+
+
+@dataclass(frozen=True)
+class Range:
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    url: str = ""
+
+    @property
+    def tel_href(self) -> str:
+        """tel: URI for a German number written with spaces, slashes or a leading 0."""
+        digits = "".join(c for c in self.phone if c.isdigit() or c == "+")
+        return "tel:" + ("+49" + digits[1:] if digits.startswith("0") and not digits.startswith("00") else digits)
+
+
+@dataclass(frozen=True)
+class Cost:
+    free: bool
+    amount_eur: Decimal | None
+    note: str
+
+    @property
+    def amount_text(self) -> str:
+        """German money format: 1234.5 -> "1.234,50 €", whole amounts without cents."""
+        if self.amount_eur is None:
+            return ""
+        if self.amount_eur == self.amount_eur.to_integral_value():
+            text = f"{int(self.amount_eur):,}"
+        else:
+            text = f"{self.amount_eur:,.2f}"
+        return text.replace(",", "\0").replace(".", ",").replace("\0", ".") + " €"
+
+
+@dataclass(frozen=True)
+class Seal:
+    reviewed_on: datetime.date
+    reviewed_by: str
+    valid_until: datetime.date
+
+
+@dataclass(frozen=True)
+class CurriculumLink:
+    subject: Term
+    grades: Range | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Partner:
+    slug: str
+    name: str
+    short_name: str
+    legal_form: str
+    summary: str
+    network_member: bool
+    street: str
+    postal_code: str
+    city: str
+    contact: Contact
+    body_html: str
+    offers: list[Offer] = field(default_factory=list, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Offer:
+    slug: str
+    title: str
+    summary: str
+    partner: Partner
+    status: str
+    status_label: str
+    prevention_areas: tuple[Term, ...]
+    prevention_levels: tuple[Term, ...]
+    target_group: str
+    goals: tuple[str, ...]
+    audiences: tuple[Term, ...]
+    grades: Range | None
+    age: Range | None
+    school_types: tuple[Term, ...]
+    formats: tuple[Term, ...]
+    duration_minutes: int
+    duration_sessions: int
+    duration_note: str
+    group_size: Range
+    group_size_note: str
+    venues: tuple[Term, ...]
+    languages: tuple[Term, ...]
+    cost: Cost
+    theoretical_basis: str
+    methods: tuple[str, ...]
+    staff_qualification: str
+    evaluation: Term
+    evaluation_description: str
+    preparation: str
+    follow_up: str
+    curriculum: tuple[CurriculumLink, ...]
+    contact: Contact
+    booking_lead_time_weeks: int
+    booking_note: str
+    seal: Seal
+    last_updated: datetime.date
+    keywords: tuple[str, ...]
+    body_html: str
+
+    @property
+    def bookable(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    title: str
+    summary: str
+    last_updated: datetime.date | None
+    body_html: str
+
+
+@dataclass
+class Site:
+    settings: Settings
+    today: datetime.date
+    vocabularies: dict[str, Vocabulary]
+    offers: list[Offer]  # published offers, sorted by title
+    partners: list[Partner]  # sorted by name
+    pages: dict[str, Page]
+
+
+def _vocabularies(raw: dict[str, Any]) -> dict[str, Vocabulary]:
+    return {
+        name: Vocabulary(name, v["label"], v.get("description", ""),
+                         {k: Term(k, t["label"], t.get("description", "")) for k, t in v["values"].items()})
+        for name, v in raw.items()
+    }
+
+
+def _range(value: dict[str, int] | None) -> Range | None:
+    return Range(value["from"], value["to"]) if value else None
+
+
+def _date(text: str) -> datetime.date:
+    parsed = schema.parse_date(text)
+    assert parsed is not None  # validated
+    return parsed
+
+
+def _contact(value: dict[str, str]) -> Contact:
+    return Contact(value.get("name", ""), value.get("email", ""), value.get("phone", ""), value.get("url", ""))
+
+
+def _partner(record: Record) -> Partner:
+    v = record.values
+    return Partner(
+        slug=record.slug, name=v["name"], short_name=v.get("short_name", ""), legal_form=v.get("legal_form", ""),
+        summary=v["summary"], network_member=v["network_member"], street=v["address"]["street"],
+        postal_code=v["address"]["postal_code"], city=v["address"]["city"], contact=_contact(v["contact"]),
+        body_html=markdown.render(record.document.body),
+    )
+
+
+def _offer(record: Record, partner: Partner, vocab: dict[str, Vocabulary]) -> Offer:
+    v = record.values
+    status_labels = schema.load("offer")["properties"]["status"]["x-labels"]
+    cost = v["cost"]
+    return Offer(
+        slug=record.slug, title=v["title"], summary=v["summary"], partner=partner,
+        status=v["status"], status_label=status_labels[v["status"]],
+        prevention_areas=vocab["prevention_areas"].pick(v["prevention_areas"]),
+        prevention_levels=vocab["prevention_levels"].pick(v["prevention_levels"]),
+        target_group=v["target_group"], goals=tuple(v["goals"]),
+        audiences=vocab["audiences"].pick(v["audiences"]),
+        grades=_range(v.get("grades")), age=_range(v.get("age")),
+        school_types=vocab["school_types"].pick(v["school_types"]),
+        formats=vocab["formats"].pick(v["formats"]),
+        duration_minutes=v["duration"]["minutes"], duration_sessions=v["duration"]["sessions"],
+        duration_note=v["duration"].get("note", ""),
+        group_size=Range(v["group_size"]["min"], v["group_size"]["max"]),
+        group_size_note=v["group_size"].get("note", ""),
+        venues=vocab["venues"].pick(v["venues"]), languages=vocab["languages"].pick(v["languages"]),
+        cost=Cost(cost["free"], cost.get("amount_eur"), cost.get("note", "")),
+        theoretical_basis=v["theoretical_basis"], methods=tuple(v["methods"]),
+        staff_qualification=v["staff_qualification"],
+        evaluation=vocab["evaluation_kinds"].terms[v["evaluation"]["kind"]],
+        evaluation_description=v["evaluation"].get("description", ""),
+        preparation=v["school_cooperation"]["preparation"], follow_up=v["school_cooperation"]["follow_up"],
+        curriculum=tuple(CurriculumLink(vocab["subjects"].terms[c["subject"]], _range(c.get("grades")),
+                                        c.get("note", "")) for c in v.get("curriculum", [])),
+        contact=_contact(v["contact"]),
+        booking_lead_time_weeks=v["booking"]["lead_time_weeks"], booking_note=v["booking"].get("note", ""),
+        seal=Seal(_date(v["quality_seal"]["reviewed_on"]), v["quality_seal"]["reviewed_by"],
+                  _date(v["quality_seal"]["valid_until"])),
+        last_updated=_date(v["last_updated"]), keywords=tuple(v.get("keywords", [])),
+        body_html=markdown.render(record.document.body),
+    )
+
+
+def _page(record: Record) -> Page:
+    v = record.values
+    updated = v.get("last_updated")
+    return Page(record.slug, v["title"], v["summary"], _date(updated) if updated else None,
+                markdown.render(record.document.body))
+
+
+def build_site(validated: Validated, settings: Settings, today: datetime.date) -> Site:
+    """Models for everything that is published: archived offers and expired seals are left out."""
+    assert validated.ok
+    vocab = _vocabularies(validated.vocabularies)
+    partners = {r.slug: _partner(r) for r in validated.records["partner"]}
+    offers = [_offer(r, partners[r.values["partner"]], vocab)
+              for r in validated.records["offer"] if is_live(r.values, today)]
+    offers.sort(key=lambda o: (o.title.casefold(), o.slug))
+    for offer in offers:
+        offer.partner.offers.append(offer)
+    pages = {r.slug: _page(r) for r in validated.records["page"]}
+    return Site(settings, today, vocab, offers, sorted(partners.values(), key=lambda p: (p.name.casefold(), p.slug)),
+                pages)

@@ -26,7 +26,7 @@ class Checked:
 
 
 def check(content_dir: Path, config_path: Path, today: datetime.date) -> Checked:
-    settings, problems = load_settings(config_path, display_path(config_path.resolve(), config_path.resolve()))
+    settings, problems = load_settings(config_path, display_path(config_path.resolve(), content_dir.resolve()))
     content = load_content(content_dir)
     warn_days = settings.warn_days_before_expiry if settings else DEFAULT_WARN_DAYS
     validated = validate(content, today, warn_days)

@@ -23,6 +23,10 @@ REQUIRED_PAGES = {
     "gebaerdensprache": "Gebärdensprache",
 }
 
+# Page slugs become top-level folders; these names belong to the site's own sections.
+RESERVED_PAGE_SLUGS = {"angebote", "traeger", "themen", "assets", "daten", "merkliste", "suche", "feed",
+                       "index", "404"}
+
 _TYPE_DE = {
     "string": "ein Text",
     "integer": "eine ganze Zahl",
@@ -387,10 +391,12 @@ def is_live(values: dict[str, Any], today: datetime.date) -> bool:
     return values.get("status") in ("active", "paused") and valid_until is not None and valid_until >= today
 
 
-def partner_activity_problems(offers: list[Record], partners: list[Record],
-                              today: datetime.date) -> list[Problem]:
+def partner_activity_problems(offers: list[Record], partners: list[Record], today: datetime.date,
+                              faulty: set[str]) -> list[Problem]:
+    """Warn about partners without a live, active offer. Offers in `faulty` files count as active: while
+    a file has errors we cannot tell, and the editor is already told about those errors."""
     active = {o.values.get("partner") for o in offers
-              if o.values.get("status") == "active" and is_live(o.values, today)}
+              if o.file in faulty or (o.values.get("status") == "active" and is_live(o.values, today))}
     return [warning(p.file, 1, 1, "partner-without-offers", "",
                     f"Der Träger „{p.slug}“ hat kein aktives Angebot mit gültigem Qualitätssiegel.",
                     "Die Trägerseite erscheint trotzdem. Ist der Träger nicht mehr dabei, löschen Sie die Datei.")
@@ -399,13 +405,30 @@ def partner_activity_problems(offers: list[Record], partners: list[Record],
 
 def required_page_problems(pages: list[Record], pages_dir: str) -> list[Problem]:
     present = {p.slug for p in pages}
-    return [error(f"{pages_dir}/{slug}.md", 1, 1, "missing-page", "",
+    reserved = [error(p.file, 1, 1, "reserved-slug", "",
+                      f"Der Dateiname „{p.slug}.md“ ist für einen Bereich der Website reserviert.",
+                      "Wählen Sie einen anderen Namen; reserviert sind: "
+                      + ", ".join(sorted(RESERVED_PAGE_SLUGS)) + ".")
+                for p in pages if p.slug in RESERVED_PAGE_SLUGS]
+    return reserved + [error(f"{pages_dir}/{slug}.md", 1, 1, "missing-page", "",
                   f"Die Seite „{title}“ fehlt; jede Seite der Website verlinkt sie.",
                   f"Legen Sie content/pages/{slug}.md an.")
             for slug, title in REQUIRED_PAGES.items() if slug not in present]
 
 
 # --- the whole content folder -------------------------------------------------------------------
+
+def _without_followups(found: list[Problem], loading: list[Problem]) -> list[Problem]:
+    """Drop schema problems that only follow from a YAML problem already reported for the same field,
+    such as "empty" for a rejected alias."""
+    reported = {(p.file, p.field) for p in loading if p.field}
+
+    def follows(p: Problem) -> bool:
+        return any((p.file, p.field[:n]) in reported for n in range(1, len(p.field) + 1)
+                   if n == len(p.field) or p.field[n] in ".[")
+
+    return [p for p in found if not follows(p)]
+
 
 _BODY_WHAT = {"offer": "die Beschreibung des Angebots", "partner": "die Beschreibung des Trägers",
               "page": "der Text der Seite"}
@@ -422,14 +445,16 @@ def validate(content: Content, today: datetime.date, warn_days: int) -> Validate
             values, found = checker.check(document.data, document.positions, document.file)
             record = Record(document, values)
             records[kind].append(record)
-            problems += found
+            problems += _without_followups(found, content.problems)
             problems += body_rules(record, _BODY_WHAT[kind])
             if kind == "offer":
                 problems += offer_rules(record, today, warn_days)
         problems += slug_problems(records[kind])
     offers, partners = records["offer"], records["partner"]
     problems += partner_reference_problems(offers, partners)
-    problems += partner_activity_problems(offers, partners, today)
+    if not content.unreadable["offer"]:  # an unreadable offer may be exactly the partner's active one
+        faulty = {p.file for p in problems if p.is_error}
+        problems += partner_activity_problems(offers, partners, today, faulty)
     pages_dir = f"{content.root.name}/pages"
     problems += required_page_problems(records["page"], pages_dir)
     return Validated(records, vocabularies, sorted(set(problems)))

@@ -1,0 +1,30 @@
+# The two commands of the README: `make site` and `make test`. Both set up everything they need.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.package-lock.json
+
+.PHONY: site test check deps clean
+
+site: deps
+	$(PY) build.py build
+
+test: deps
+	$(PY) -m pytest
+
+check: deps
+	$(PY) build.py check
+
+deps: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+clean:
+	rm -rf site site.staging-* site.previous-* .pytest_cache
