@@ -230,7 +230,7 @@ def _offer(record: Record, partner: Partner, vocab: dict[str, Vocabulary]) -> Of
         seal=Seal(_date(v["quality_seal"]["reviewed_on"]), v["quality_seal"]["reviewed_by"],
                   _date(v["quality_seal"]["valid_until"])),
         last_updated=_date(v["last_updated"]), keywords=tuple(v.get("keywords", [])),
-        body_html=markdown.render(record.document.body),
+        body_html=markdown.render(record.document.body, heading_offset=1),
     )
 
 

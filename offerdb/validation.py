@@ -338,12 +338,22 @@ def offer_rules(record: Record, today: datetime.date, warn_days: int) -> list[Pr
     return problems
 
 
-def body_rules(record: Record, what: str) -> list[Problem]:
-    if record.document.body.strip():
-        return []
-    return [error(record.file, record.document.body_line, 1, "missing-description", "",
-                  f"Unter den Angaben fehlt {what}.",
-                  "Schreiben Sie nach der zweiten Zeile „---“ einen Text in Markdown.")]
+def body_rules(record: Record, what: str, title_is_h1: bool) -> list[Problem]:
+    body = record.document.body
+    if not body.strip():
+        return [error(record.file, record.document.body_line, 1, "missing-description", "",
+                      f"Unter den Angaben fehlt {what}.",
+                      "Schreiben Sie nach der zweiten Zeile „---“ einen Text in Markdown.")]
+    problems = []
+    fenced = False
+    for number, line in enumerate(body.split("\n"), start=record.document.body_line):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif title_is_h1 and not fenced and line.startswith("# "):
+            problems.append(warning(record.file, number, 1, "heading-level", "",
+                                    "Eine Überschrift mit „# “ wäre eine zweite Hauptüberschrift neben dem Titel.",
+                                    "Beginnen Sie Überschriften im Text mit „## “."))
+    return problems
 
 
 # --- rules across files -------------------------------------------------------------------------
@@ -446,7 +456,7 @@ def validate(content: Content, today: datetime.date, warn_days: int) -> Validate
             record = Record(document, values)
             records[kind].append(record)
             problems += _without_followups(found, content.problems)
-            problems += body_rules(record, _BODY_WHAT[kind])
+            problems += body_rules(record, _BODY_WHAT[kind], title_is_h1=kind != "offer")
             if kind == "offer":
                 problems += offer_rules(record, today, warn_days)
         problems += slug_problems(records[kind])

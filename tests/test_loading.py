@@ -1,0 +1,151 @@
+"""Strict loading: exact strings, rejected YAML features, encodings and front matter."""
+
+import unicodedata
+
+import pytest
+
+from offerdb.loading import (MAX_FILE_BYTES, field_name, parse_yaml, read_document, read_text,
+                             split_front_matter)
+
+
+def parse(text):
+    value, positions, problems = parse_yaml(text, "t.md")
+    return value, positions, [(p.code, p.line, p.column, p.field) for p in problems]
+
+
+@pytest.mark.parametrize("written", ["NO", "on", "yes", "01067", "12:30", "1.10", "1e3", "0x1F", "2026-01-01",
+                                     "null", "true", ".inf"])
+def test_yaml_11_scalars_stay_exactly_as_written(written):
+    value, _, problems = parse(f"key: {written}\nlist:\n  - {written}\n")
+    assert problems == []
+    assert value == {"key": written, "list": [written]}
+
+
+def test_empty_value_is_none_and_quoted_empty_is_a_string():
+    value, _, _ = parse('a:\nb: ~\nc: ""\n')
+    assert value == {"a": None, "b": None, "c": ""}
+
+
+def test_positions_of_keys_values_and_list_items_are_one_based_and_offset():
+    value, positions, _ = parse_yaml("title: X\ngoals:\n  - eins\n  - zwei\n", "t.md", line_offset=1)
+    assert positions.keys[("title",)] == (2, 1)
+    assert positions.values[("title",)] == (2, 8)
+    assert positions.values[("goals", 1)] == (5, 5)
+    assert positions.of(("goals",)) == (3, 1)
+    assert positions.of(("goals", 1, "missing")) == (5, 5)
+
+
+def test_duplicate_key_is_reported_at_the_second_and_first_value_is_kept():
+    value, _, problems = parse("title: A\nsummary: B\ntitle: C\n")
+    assert problems == [("duplicate-key", 3, 1, "title")]
+    assert value["title"] == "A"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("a: &x 1\nb: 2\n", "yaml-anchor"),
+    ("a: 1\nb: *x\n", "yaml-alias"),
+    ("a:\n  <<: {b: 1}\n", "yaml-merge-key"),
+    ("a: !!int 5\n", "yaml-tag"),
+    ("a: !custom 5\n", "yaml-tag"),
+    ("? [a, b]\n: c\n", "yaml-complex-key"),
+])
+def test_yaml_features_that_hide_values_are_rejected(text, code):
+    _, _, problems = parse(text)
+    assert [p[0] for p in problems] == [code]
+
+
+def test_alias_to_undefined_anchor_is_still_reported_as_alias():
+    _, _, problems = parse("a: *nirgends\n")
+    assert [p[0] for p in problems] == ["yaml-alias"]
+
+
+def test_tab_is_reported_with_line_and_column():
+    _, _, problems = parse("a: 1\nb:\n\t- x\n")
+    assert problems == [("tab", 3, 1, "")]
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ("a: b: c\n", 1, 5),
+    ('a: "offen\n', 2, 1),
+    ("a: @x\n", 1, 4),
+    ("a:\n  - x\n - y\n", 3, 2),
+])
+def test_syntax_errors_have_german_message_and_position(text, line, column):
+    _, _, problems = parse(text)
+    assert problems == [("yaml-syntax", line, column, "")]
+
+
+def test_syntax_error_message_is_german_with_hint():
+    _, _, problems = parse_yaml("a: b: c\n", "t.md")
+    assert problems[0].message == "Unerwarteter Doppelpunkt."
+    assert "Anführungszeichen" in problems[0].hint
+
+
+def test_control_character_is_reported():
+    _, _, problems = parse("a: x\x07y\n")
+    assert problems == [("yaml-control-character", 1, 5, "")]
+
+
+def test_bom_crlf_and_nfc(tmp_path):
+    decomposed = unicodedata.normalize("NFD", "Schülerinnen")
+    path = tmp_path / "x.md"
+    path.write_bytes(b"\xef\xbb\xbf" + f"---\r\ntitle: {decomposed}\r\n---\r\nText\r\n".encode())
+    text, problems = read_text(path, "x.md")
+    assert problems == []
+    assert text == "---\ntitle: Schülerinnen\n---\nText\n"
+    assert unicodedata.is_normalized("NFC", text)
+
+
+def test_invalid_utf8_names_line_and_column(tmp_path):
+    path = tmp_path / "x.md"
+    path.write_bytes("---\ntitle: ok\nsummary: Gr".encode() + "ü".encode("cp1252") + b"n\n---\n")
+    text, problems = read_text(path, "x.md")
+    assert text is None
+    assert [(p.code, p.line, p.column) for p in problems] == [("invalid-utf8", 3, 12)]
+    assert "UTF-8" in problems[0].hint
+
+
+def test_size_limit_is_inclusive(tmp_path):
+    ok, big = tmp_path / "ok.md", tmp_path / "big.md"
+    ok.write_bytes(b"a" * MAX_FILE_BYTES)
+    big.write_bytes(b"a" * (MAX_FILE_BYTES + 1))
+    assert read_text(ok, "ok.md")[1] == []
+    assert [p.code for p in read_text(big, "big.md")[1]] == ["file-too-large"]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("title: x\n", "missing-front-matter"),
+    ("", "missing-front-matter"),
+    ("---\ntitle: x\nText\n", "unclosed-front-matter"),
+])
+def test_front_matter_must_be_opened_and_closed(text, code):
+    *_, problems = split_front_matter(text, "x.md")
+    assert [p.code for p in problems] == [code]
+
+
+def test_front_matter_split_keeps_body_and_its_line():
+    front, body, first_line, problems = split_front_matter("\n---\na: 1\n---\nText\n", "x.md")
+    assert (front, body, first_line, problems) == ("a: 1\n", "Text\n", 3, [])
+
+
+def test_document_lines_count_from_file_start(tmp_path):
+    path = tmp_path / "slug.md"
+    path.write_text("---\ntitle: A\nsummary: B\n---\nBody\n", encoding="utf-8")
+    doc, problems = read_document(path, "content/offers/slug.md", "offer")
+    assert problems == []
+    assert doc.slug == "slug"
+    assert doc.positions.keys[("summary",)] == (3, 1)
+    assert doc.body_line == 5
+
+
+def test_front_matter_that_is_a_list_is_rejected(tmp_path):
+    path = tmp_path / "slug.md"
+    path.write_text("---\n- a\n- b\n---\nBody\n", encoding="utf-8")
+    doc, problems = read_document(path, "slug.md", "offer")
+    assert doc is None
+    assert [p.code for p in problems] == ["front-matter-not-mapping"]
+
+
+def test_field_name_counts_list_items_from_one():
+    assert field_name(("curriculum", 0, "grades", "to")) == "curriculum[1].grades.to"
+    assert field_name(()) == ""

@@ -1,0 +1,167 @@
+"""The quality schema and the rules: conversion of strings, German messages, positions, cross-file rules."""
+
+import datetime
+from decimal import Decimal
+
+from offerdb import schema
+from offerdb.validation import REQUIRED_PAGES
+
+
+def problem(site, code):
+    found = [p for p in site.check().problems if p.code == code]
+    assert found, f"no {code} in {site.codes()}"
+    return found[0]
+
+
+def test_base_fixture_is_clean(site):
+    assert site.check().problems == []
+
+
+def test_schema_converts_strings_to_its_types(site):
+    site.offer(cost={"free": "false", "amount_eur": "2,50", "note": "pro Person"},
+               duration={"minutes": "090", "sessions": "2"})
+    checked = site.check()
+    assert checked.problems == []
+    values = checked.validated.records["offer"][0].values
+    assert values["cost"] == {"free": False, "amount_eur": Decimal("2.50"), "note": "pro Person"}
+    assert values["duration"] == {"minutes": 90, "sessions": 2}
+
+
+def test_booleans_accept_german_ja_nein_but_not_yaml11_words(site):
+    site.offer(cost={"free": "ja"})
+    assert site.codes() == []
+    site.offer(cost={"free": "yes"})
+    p = problem(site, "wrong-type")
+    assert (p.field, p.message) == ("cost.free", "„Kosten › kostenfrei“ muss true oder false sein, hier steht „yes“.")
+
+
+def test_strings_that_look_like_numbers_stay_text_where_the_schema_wants_text(site):
+    data, body = site.read_front("content/partners/traeger-a.md")
+    data["address"]["postal_code"] = "01067"
+    site.write_front("content/partners/traeger-a.md", data, body)
+    checked = site.check()
+    assert checked.problems == []
+    assert checked.validated.records["partner"][0].values["address"]["postal_code"] == "01067"
+
+
+def test_unknown_nested_field_names_the_group_and_suggests(site):
+    site.offer(contact={"name": "Büro", "emial": "a@example.org", "phone": "0371 1234"})
+    p = problem(site, "unknown-field")
+    assert p.field == "contact.emial"
+    assert p.message == "Das Feld „emial“ gibt es in „Kontakt“ nicht."
+    assert p.hint == "Meinten Sie „email“?"
+
+
+def test_missing_required_field_points_at_its_group(site):
+    site.offer(quality_seal={"reviewed_on": "2026-01-15", "reviewed_by": "Steuerungsgruppe"})
+    p = problem(site, "missing-field")
+    assert p.field == "quality_seal.valid_until"
+    assert p.line == site.check().validated.records["offer"][0].document.positions.keys[("quality_seal",)][0]
+
+
+def test_if_then_cost_rule(site):
+    site.offer(cost={"free": "false"})
+    assert sorted(p.field for p in site.check().problems) == ["cost.amount_eur", "cost.note"]
+
+
+def test_evaluation_needs_description_unless_none(site):
+    site.offer(evaluation={"kind": "keine"})
+    assert site.codes() == []
+    site.offer(evaluation={"kind": "feedback"})
+    assert [p.field for p in site.check().problems] == ["evaluation.description"]
+
+
+def test_age_can_replace_grades(site):
+    site.offer(grades=None, age={"from": "14", "to": "18"})
+    assert site.codes() == []
+
+
+def test_vocabulary_extension_needs_no_code_change(site):
+    site.offer(formats=["zirkus"])
+    assert site.codes() == ["unknown-vocabulary-value"]
+    vocab = site.content / "vocabularies.yaml"
+    vocab.write_text(vocab.read_text(encoding="utf-8").replace(
+        "    workshop:\n", "    zirkus:\n      label: Zirkusprojekt\n    workshop:\n"), encoding="utf-8")
+    assert site.codes() == []
+
+
+def test_invalid_vocabulary_key_in_vocabularies_file(site):
+    vocab = site.content / "vocabularies.yaml"
+    vocab.write_text(vocab.read_text(encoding="utf-8").replace("    workshop:\n", "    Workshop:\n"),
+                     encoding="utf-8")
+    found = {(p.code, p.file) for p in site.check().problems}
+    assert ("invalid-key", "content/vocabularies.yaml") in found
+
+
+def test_every_vocabulary_the_schema_uses_exists_in_shipped_content():
+    import yaml
+    from offerdb.cli import ROOT
+    shipped = yaml.safe_load((ROOT / "content" / "vocabularies.yaml").read_text(encoding="utf-8"))
+    assert set(schema.vocabularies_used()) <= set(shipped)
+
+
+def test_seal_expiry_is_relative_to_today(site):
+    site.offer(quality_seal={"reviewed_on": "2026-01-15", "reviewed_by": "Steuerungsgruppe",
+                             "valid_until": "2026-07-31"})
+    assert site.codes(today=datetime.date(2026, 5, 1)) == []
+    assert site.codes(today=datetime.date(2026, 6, 1)) == ["seal-expiring"]
+    assert site.codes(today=datetime.date(2026, 7, 31)) == ["seal-expiring"]
+    assert site.codes(today=datetime.date(2026, 8, 1)) == ["seal-expired", "partner-without-offers"]
+
+
+def test_expiry_warning_window_comes_from_site_yaml(site):
+    site.config.write_text(site.config.read_text(encoding="utf-8").replace(
+        "warn_days_before_expiry: 60", "warn_days_before_expiry: 10"), encoding="utf-8")
+    site.offer(quality_seal={"reviewed_on": "2026-01-15", "reviewed_by": "Steuerungsgruppe",
+                             "valid_until": "2026-06-20"})
+    assert site.codes() == []
+
+
+def test_archived_offer_gets_no_seal_warning_but_partner_does(site):
+    site.offer(status="archived", quality_seal={"reviewed_on": "2020-01-15", "reviewed_by": "Steuerungsgruppe",
+                                                "valid_until": "2021-01-31"})
+    assert site.codes() == ["partner-without-offers"]
+
+
+def test_partner_warning_is_not_raised_while_its_offer_has_errors(site):
+    site.offer(status="aktiv")
+    assert site.codes() == ["not-allowed"]
+
+
+def test_slugs_clash_after_casefold_and_nfc(site):
+    import unicodedata
+    site.offer(slug=unicodedata.normalize("NFC", "übung"))
+    site.offer(slug=unicodedata.normalize("NFD", "Übung"))
+    codes = site.codes()
+    assert codes.count("duplicate-slug") == 1
+    assert codes.count("invalid-slug") == 2
+
+
+def test_page_with_h1_in_body_is_warned(site):
+    site.write("content/pages/impressum.md", "---\ntitle: Impressum\nsummary: Angaben zum Betreiber.\n---\n"
+               "# Impressum\n\n```\n# kein Titel im Code\n```\n")
+    p = problem(site, "heading-level")
+    assert (p.file, p.line, p.severity) == ("content/pages/impressum.md", 5, "warning")
+    assert site.codes().count("heading-level") == 1
+
+
+def test_required_pages_are_the_footer_links():
+    from offerdb.rendering import TEMPLATES
+    base = (TEMPLATES / "base.html").read_text(encoding="utf-8")
+    for slug in REQUIRED_PAGES:
+        assert f"url('{slug}/')" in base
+
+
+def test_problems_are_sorted_by_file_and_line_and_cover_all_files(site):
+    site.offer(slug="b-angebot", title="", partner="fehlt")
+    site.offer(slug="a-angebot", summary="kurz")
+    problems = site.check().problems
+    assert [(p.file, p.line) for p in problems] == sorted((p.file, p.line) for p in problems)
+    assert {p.file for p in problems} == {"content/offers/a-angebot.md", "content/offers/b-angebot.md"}
+
+
+def test_bad_site_yaml_is_reported_with_its_file(site):
+    site.config.write_text(site.config.read_text(encoding="utf-8").replace(
+        "https://test.example.org/", "http://test.example.org"), encoding="utf-8")
+    p = problem(site, "invalid-format")
+    assert (p.file, p.field, p.line) == ("site.yaml", "base_url", 3)
