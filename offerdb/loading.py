@@ -127,6 +127,16 @@ _SYNTAX_HINTS = [
 ]
 
 
+_KEY_ON_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
+
+
+def _key_on_line(text: str, line: int) -> str:
+    """The field name a broken line starts with, so the message can name it even though YAML failed."""
+    lines = text.split("\n")
+    match = _KEY_ON_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    return match.group(1) if match else ""
+
+
 def _syntax_problem(exc: yaml.YAMLError, text: str, file: str, line_offset: int) -> Problem:
     if isinstance(exc, yaml.reader.ReaderError):
         before = text[: exc.position]
@@ -140,10 +150,11 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str, line_offset: int)
     line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
     column = (mark.column + 1) if mark else 1
     problem = getattr(exc, "problem", None) or str(exc)
+    key = _key_on_line(text, line - line_offset)
     for needle, message, hint in _SYNTAX_HINTS:
         if needle in problem and message:
-            return error(file, line, column, "yaml-syntax", "", message, hint)
-    return error(file, line, column, "yaml-syntax", "",
+            return error(file, line, column, "yaml-syntax", key, message, hint)
+    return error(file, line, column, "yaml-syntax", key,
                  f"Die Angaben sind kein gültiges YAML ({problem}).",
                  "Vergleichen Sie die Zeile mit einer funktionierenden Angebotsdatei.")
 
@@ -268,7 +279,7 @@ def _tab_problems(text: str, file: str, line_offset: int) -> list[Problem]:
         column = line.find("\t")
         if column >= 0:
             problems.append(error(
-                file, number + line_offset, column + 1, "tab", "",
+                file, number + line_offset, column + 1, "tab", _key_on_line(text, number),
                 "Die Zeile enthält einen Tabulator.",
                 "YAML erlaubt keine Tabulatoren: ersetzen Sie ihn durch Leerzeichen (zum Einrücken zwei "
                 "Leerzeichen je Ebene)."))

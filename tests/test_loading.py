@@ -64,15 +64,16 @@ def test_tab_is_reported_with_line_and_column():
     assert problems == [("tab", 3, 1, "")]
 
 
-@pytest.mark.parametrize("text, line, column", [
-    ("a: b: c\n", 1, 5),
-    ('a: "offen\n', 2, 1),
-    ("a: @x\n", 1, 4),
-    ("a:\n  - x\n - y\n", 3, 2),
+@pytest.mark.parametrize("text, line, column, field", [
+    ("a: b: c\n", 1, 5, "a"),
+    ('a: "offen\n', 2, 1, ""),
+    ("a: @x\n", 1, 4, "a"),
+    ("a:\n  - x\n - y\n", 3, 2, ""),
+    ("a:\n  - name: x: y\n", 2, 12, "name"),
 ])
-def test_syntax_errors_have_german_message_and_position(text, line, column):
+def test_syntax_errors_have_german_message_position_and_field(text, line, column, field):
     _, _, problems = parse(text)
-    assert problems == [("yaml-syntax", line, column, "")]
+    assert problems == [("yaml-syntax", line, column, field)]
 
 
 def test_syntax_error_message_is_german_with_hint():
