@@ -92,7 +92,7 @@ class SchemaChecker:
     def __init__(self, kind: str, vocabularies: dict[str, Any]):
         self.kind = kind
         self.vocabularies = vocabularies
-        self.validator = schema.validator(kind, self._check_term)
+        self.validator = schema.Validator(kind, self._check_term)
 
     def _check_term(self, vocabulary: str, key: str) -> str | None:
         vocab = self.vocabularies.get(vocabulary)
@@ -405,8 +405,8 @@ def partner_activity_problems(offers: list[Record], partners: list[Record], toda
                               faulty: set[str]) -> list[Problem]:
     """Warn about partners without a live, active offer. Offers in `faulty` files count as active: while
     a file has errors we cannot tell, and the editor is already told about those errors."""
-    active = {o.values.get("partner") for o in offers
-              if o.file in faulty or (o.values.get("status") == "active" and is_live(o.values, today))}
+    active = {o.values.get("partner") for o in offers if isinstance(o.values.get("partner"), str)
+              and (o.file in faulty or (o.values.get("status") == "active" and is_live(o.values, today)))}
     return [warning(p.file, 1, 1, "partner-without-offers", "",
                     f"Der Träger „{p.slug}“ hat kein aktives Angebot mit gültigem Qualitätssiegel.",
                     "Die Trägerseite erscheint trotzdem. Ist der Träger nicht mehr dabei, löschen Sie die Datei.")

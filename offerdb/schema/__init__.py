@@ -3,6 +3,7 @@ fields, types, German labels and help texts; plus the conversion of YAML strings
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import functools
 import json
@@ -142,19 +143,35 @@ def _is_email(instance: object) -> bool:
 
 VocabularyCheck = Callable[[str, str], str | None]
 
+# The keyword needs the build's vocabularies; a context variable hands them over, so the extended
+# validator class is created once (jsonschema's `extend` is costly) instead of once per build.
+_CHECK_TERM: contextvars.ContextVar[VocabularyCheck] = contextvars.ContextVar("check_term")
 
-def validator(kind: str, check_term: VocabularyCheck) -> Draft202012Validator:
-    """A validator for one kind of file. `check_term(vocabulary, key)` returns a German message when
-    `key` is not in the named vocabulary, which keeps the vocabularies in content, not in the schema."""
 
-    def x_vocabulary(_v: Any, vocabulary: str, instance: Any, _s: Any) -> Iterator[ValidationError]:
-        if isinstance(instance, str):
-            message = check_term(vocabulary, instance)
-            if message:
-                yield ValidationError(message)
+def _x_vocabulary(_v: Any, vocabulary: str, instance: Any, _s: Any) -> Iterator[ValidationError]:
+    if isinstance(instance, str):
+        message = _CHECK_TERM.get()(vocabulary, instance)
+        if message:
+            yield ValidationError(message)
 
-    cls = jsonschema.validators.extend(Draft202012Validator, {"x-vocabulary": x_vocabulary})
-    return cls(load(kind), registry=registry(), format_checker=FORMATS)
+
+_Validator = jsonschema.validators.extend(Draft202012Validator, {"x-vocabulary": _x_vocabulary})
+
+
+class Validator:
+    """Validates one kind of file. `check_term(vocabulary, key)` returns a German message when `key` is
+    not in the named vocabulary, which keeps the vocabularies in content, not in the schema."""
+
+    def __init__(self, kind: str, check_term: VocabularyCheck):
+        self._validator = _Validator(load(kind), registry=registry(), format_checker=FORMATS)
+        self._check_term = check_term
+
+    def iter_errors(self, instance: Any) -> list[ValidationError]:
+        token = _CHECK_TERM.set(self._check_term)
+        try:
+            return list(self._validator.iter_errors(instance))
+        finally:
+            _CHECK_TERM.reset(token)
 
 
 def vocabularies_used() -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
