@@ -5,12 +5,13 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: site test check deps clean
+.PHONY: site test check lint deps clean
 
 site: deps
 	$(PY) build.py build
 
 test: deps
+	$(PY) -m ruff check --quiet offerdb tests build.py
 	$(PY) -m pytest
 
 check: deps

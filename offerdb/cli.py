@@ -30,12 +30,13 @@ def resolve_today(option: datetime.date | None, environ: dict[str, str]) -> date
         return option
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC).date()
     return datetime.date.today()
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description="Präventionsangebote: Inhalte prüfen und die Website bauen.")
+    parser = argparse.ArgumentParser(prog="build.py",
+                                     description="Präventionsangebote: Inhalte prüfen und die Website bauen.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--content", type=Path, default=ROOT / "content", help="Inhaltsordner (Standard: content/)")

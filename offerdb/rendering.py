@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 
-from .models import Offer, Page, Partner, Site
+from .models import Offer, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = TEMPLATES / "assets"
@@ -91,8 +91,6 @@ def render_site(site: Site) -> Output:
 def _related(offer: Offer, offers: list[Offer]) -> list[Offer]:
     """Other offers sharing a prevention area, most shared areas first."""
     areas = {t.key for t in offer.prevention_areas}
-    scored = [(-len(areas & {t.key for t in o.prevention_areas}), o.title.casefold(), o) for o in offers if o is not offer]
+    scored = [(-len(areas & {t.key for t in o.prevention_areas}), o.title.casefold(), o)
+              for o in offers if o is not offer]
     return [o for score, _, o in sorted(scored, key=lambda s: s[:2]) if score < 0][:4]
-
-
-__all__ = ["render_site", "Meta", "Output", "Offer", "Page", "Partner"]

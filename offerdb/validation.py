@@ -6,7 +6,8 @@ import datetime
 import difflib
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from jsonschema import ValidationError
 
@@ -42,7 +43,7 @@ _TYPE_HINTS = {
     "boolean": "Schreiben Sie true (ja) oder false (nein).",
     "integer": "Schreiben Sie nur die Zahl, ohne Einheit, z. B. 90.",
     "number": "Schreiben Sie nur die Zahl, ohne Euro-Zeichen, z. B. 150 oder 2,50.",
-    "string": "Setzen Sie den Text in Anführungszeichen.",
+    "string": "Schreiben Sie den Text direkt hinter den Doppelpunkt, ohne „- “ oder eingerückte Unterangaben.",
 }
 
 

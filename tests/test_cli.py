@@ -20,7 +20,8 @@ def run(site, *args, environ=None, capsys=None):
 
 def test_source_date_epoch_and_today_option():
     assert cli.resolve_today(None, {"SOURCE_DATE_EPOCH": "1780272000"}) == datetime.date(2026, 6, 1)
-    assert cli.resolve_today(datetime.date(2027, 1, 2), {"SOURCE_DATE_EPOCH": "1780272000"}) == datetime.date(2027, 1, 2)
+    given = datetime.date(2027, 1, 2)
+    assert cli.resolve_today(given, {"SOURCE_DATE_EPOCH": "1780272000"}) == given
     assert cli.resolve_today(None, {}) == datetime.date.today()
 
 
@@ -46,7 +47,8 @@ def test_github_format_is_workflow_annotations(site, capsys):
     site.offer(summary="zu kurz, 100%")
     assert run(site, "check", "--format", "github") == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("::error file=content/offers/angebot-a.md,line=3,col=10,title=Fehler [too-short] summary::")
+    assert lines[0].startswith(
+        "::error file=content/offers/angebot-a.md,line=3,col=10,title=Fehler [too-short] summary::")
     assert "%0AHinweis: " in lines[0] and "100%25" not in lines[0]  # the value itself is not echoed here
     assert lines[-1] == "1 Fehler, 0 Warnungen."
 
@@ -54,7 +56,8 @@ def test_github_format_is_workflow_annotations(site, capsys):
 def test_github_escaping_of_properties_and_data():
     from offerdb.problems import error, format_github
     text = format_github([error("a,b:c.md", 1, 2, "x", "f", "50% sicher\nneue Zeile")])
-    assert text.splitlines()[0] == "::error file=a%2Cb%3Ac.md,line=1,col=2,title=Fehler [x] f::50%25 sicher%0Aneue Zeile"
+    assert text.splitlines()[0] == (
+        "::error file=a%2Cb%3Ac.md,line=1,col=2,title=Fehler [x] f::50%25 sicher%0Aneue Zeile")
 
 
 def test_json_format(site, capsys):
@@ -136,7 +139,9 @@ def test_publish_failure_keeps_previous_site(tmp_path, monkeypatch):
 def test_two_builds_are_byte_identical(site, tmp_path):
     for name in ("a", "b"):
         assert run(site, "build", "--out", str(tmp_path / name)) == 0
-    files = lambda d: {p.relative_to(d): p.read_bytes() for p in d.rglob("*") if p.is_file()}
+    def files(d):
+        return {p.relative_to(d): p.read_bytes() for p in d.rglob("*") if p.is_file()}
+
     assert files(tmp_path / "a") == files(tmp_path / "b")
 
 

@@ -99,7 +99,7 @@ def test_bom_crlf_and_nfc(tmp_path):
 
 def test_invalid_utf8_names_line_and_column(tmp_path):
     path = tmp_path / "x.md"
-    path.write_bytes("---\ntitle: ok\nsummary: Gr".encode() + "ü".encode("cp1252") + b"n\n---\n")
+    path.write_bytes(b"---\ntitle: ok\nsummary: Gr" + "ü".encode("cp1252") + b"n\n---\n")
     text, problems = read_text(path, "x.md")
     assert text is None
     assert [(p.code, p.line, p.column) for p in problems] == [("invalid-utf8", 3, 12)]

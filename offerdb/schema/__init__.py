@@ -10,7 +10,8 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import jsonschema
 import referencing
