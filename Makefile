@@ -14,6 +14,9 @@ test: deps
 	$(PY) -m ruff check --quiet offerdb tests build.py
 	$(PY) -m pytest
 
+lint: deps
+	$(PY) -m ruff check offerdb tests build.py
+
 check: deps
 	$(PY) build.py check
 
