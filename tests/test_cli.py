@@ -156,3 +156,8 @@ def test_build_py_runs_as_a_script_from_any_folder(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--today", "2026-11-25"],
                             cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_broken_source_date_epoch_is_a_usage_error(site, capsys):
+    assert run(site, "check", environ={"SOURCE_DATE_EPOCH": "gestern"}) == 2
+    assert "SOURCE_DATE_EPOCH" in capsys.readouterr().err
