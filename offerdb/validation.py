@@ -178,9 +178,9 @@ class SchemaChecker:
             return one("invalid-format", f"„{label}“ hat nicht die erwartete Form: {_describe(err.instance)}.",
                        custom.get(keyword, ""))
         if keyword == "minLength":
+            field_schema = schema.at(self.kind, path) or {}
             return one("too-short", f"„{label}“ ist zu kurz: {len(err.instance)} Zeichen, nötig sind "
-                                    f"mindestens {err.validator_value}.",
-                       schema.at(self.kind, path).get("description", "") if schema.at(self.kind, path) else "")
+                                    f"mindestens {err.validator_value}.", field_schema.get("description", ""))
         if keyword == "maxLength":
             return one("too-long", f"„{label}“ ist zu lang: {len(err.instance)} Zeichen, erlaubt sind "
                                    f"höchstens {err.validator_value}.")
