@@ -77,6 +77,7 @@ class Document:
 
 # --- YAML ---------------------------------------------------------------------------------------
 
+# Matched as substrings, so one entry covers libyaml's and PyYAML's wording of the same problem.
 _SYNTAX_HINTS = [
     ("mapping values are not allowed",
      "Unerwarteter Doppelpunkt.",
@@ -104,7 +105,6 @@ _SYNTAX_HINTS = [
     ("unknown escape character",
      "In doppelten Anführungszeichen steht ein Rückstrich (\\), den YAML nicht versteht.",
      "Verwenden Sie einfache Anführungszeichen ('…') oder lassen Sie den Rückstrich weg."),
-    ("while parsing a flow", None, None),
     ("expected ',' or ']'",
      "Eine eckige Klammer wird nicht geschlossen.",
      "Setzen Sie Werte, die mit [ oder { beginnen, in Anführungszeichen, oder schreiben Sie die Liste "
@@ -112,16 +112,6 @@ _SYNTAX_HINTS = [
     ("expected ',' or '}'",
      "Eine geschweifte Klammer wird nicht geschlossen.",
      "Setzen Sie Werte, die mit { beginnen, in Anführungszeichen."),
-    ("did not find expected ',' or ']'",
-     "Eine eckige Klammer wird nicht geschlossen.",
-     "Setzen Sie Werte, die mit [ beginnen, in Anführungszeichen, oder schreiben Sie die Liste mit „- “ "
-     "untereinander."),
-    ("did not find expected ',' or '}'",
-     "Eine geschweifte Klammer wird nicht geschlossen.",
-     "Setzen Sie Werte, die mit { beginnen, in Anführungszeichen."),
-    ("did not find expected alphabetic or numeric character",
-     "Nach & oder * muss ein Name folgen – meist war das Zeichen aber als Text gemeint.",
-     "Setzen Sie den Wert in Anführungszeichen."),
     ("expected alphabetic or numeric character",
      "Nach & oder * muss ein Name folgen – meist war das Zeichen aber als Text gemeint.",
      "Setzen Sie den Wert in Anführungszeichen."),
@@ -153,7 +143,7 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str, line_offset: int)
     problem = getattr(exc, "problem", None) or str(exc)
     key = _key_on_line(text, line - line_offset)
     for needle, message, hint in _SYNTAX_HINTS:
-        if needle in problem and message:
+        if needle in problem:
             return error(file, line, column, "yaml-syntax", key, message, hint)
     return error(file, line, column, "yaml-syntax", key,
                  f"Die Angaben sind kein gültiges YAML ({problem}).",

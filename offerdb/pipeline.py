@@ -36,7 +36,6 @@ def check(content_dir: Path, config_path: Path, today: datetime.date) -> Checked
 @dataclass
 class Built:
     site: models.Site
-    files: int
     out_dir: Path
 
 
@@ -44,6 +43,5 @@ def build(checked: Checked, out_dir: Path, today: datetime.date) -> Built:
     """Render and publish a checked site; call only when `checked` has no errors."""
     assert checked.settings is not None and checked.validated.ok
     site = models.build_site(checked.validated, checked.settings, today)
-    files = rendering.render_site(site)
-    output.publish(files, out_dir)
-    return Built(site, len(files), out_dir)
+    output.publish(rendering.render_site(site), out_dir)
+    return Built(site, out_dir)

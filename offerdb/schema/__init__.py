@@ -9,9 +9,9 @@ import functools
 import json
 import re
 from decimal import Decimal
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Iterator
 
 import jsonschema
 import referencing
@@ -43,16 +43,12 @@ def resolve(schema: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in schema:
         ref = schema["$ref"]
         base, _, pointer = ref.partition("#")
-        target = load(base.removeprefix("offerdb:")) if base else _root_of(schema)
+        # Local refs ("#/$defs/…") occur only in the offer schema; the others reach its $defs by "offerdb:offer".
+        target = load(base.removeprefix("offerdb:") or "offer")
         for part in filter(None, pointer.split("/")):
             target = target[part]
         schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
     return schema
-
-
-def _root_of(schema: dict[str, Any]) -> dict[str, Any]:
-    # Local refs only occur inside the offer schema, whose $defs the others reach through "offerdb:offer".
-    return load("offer")
 
 
 def child(schema: dict[str, Any] | None, part: Any) -> dict[str, Any] | None:
