@@ -9,6 +9,10 @@ from typing import Any
 
 import jinja2
 
+try:  # TEMPORARY while offerdb/exports.py is being written
+    from . import exports
+except ImportError:
+    exports = None
 from .models import Offer, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -57,35 +61,114 @@ class Output(dict[str, bytes]):
         self[path] = data
 
 
+PAGE_SIZE = 24  # cards per page of the list without JavaScript: one screenful of work on a slow school PC
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated card list; `pages` holds every page's path for the navigation."""
+
+    number: int
+    pages: tuple[str, ...]
+    items: tuple[Offer, ...]
+    first_index: int  # 1-based position of the first card, for "Angebote 25–48 von 60"
+    total: int
+
+    @property
+    def previous(self) -> str | None:
+        return self.pages[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.pages[self.number] if self.number < len(self.pages) else None
+
+
+def paginate(offers: list[Offer], base: str) -> list[Pager]:
+    """Pages `base`, `base`seite/2/, … so that every offer is reachable by links alone."""
+    chunks = [offers[i:i + PAGE_SIZE] for i in range(0, len(offers), PAGE_SIZE)] or [[]]
+    paths = tuple(base if n == 1 else f"{base}seite/{n}/" for n in range(1, len(chunks) + 1))
+    return [Pager(n, paths, tuple(chunk), (n - 1) * PAGE_SIZE + 1, len(offers))
+            for n, chunk in enumerate(chunks, start=1)]
+
+
 def render_site(site: Site) -> Output:
     env = environment(site.settings.base_path)
     out = Output()
 
     def page(path: str, template: str, meta: Meta, **context: Any) -> None:
         html = env.get_template(template).render(site=site, meta=meta, **context)
-        out.add(path, html.encode("utf-8"))
+        out.add(path + "index.html" if path.endswith("/") or path == "" else path, html.encode("utf-8"))
 
-    page("index.html", "index.html", Meta(site.settings.title, site.settings.description, ""),
-         recent=sorted(site.offers, key=lambda o: (o.last_updated, o.slug), reverse=True)[:6])
-    page("angebote/index.html", "offers.html",
-         Meta("Alle Angebote", "Alle geprüften Präventionsangebote für Schulen.", "angebote/"))
+    areas = list(site.vocabularies["prevention_areas"].terms.values())
+    by_area = {term.key: [o for o in site.offers if term in o.prevention_areas] for term in areas}
+    free = sum(1 for o in site.offers if o.cost.free)
+
+    page("", "index.html", Meta(site.settings.title, site.settings.description, ""),
+         recent=sorted(site.offers, key=lambda o: (o.last_updated, o.slug), reverse=True)[:6],
+         areas=areas, by_area=by_area, free=free,
+         members=[p for p in site.partners if p.network_member])
+    for pager in paginate(site.offers, "angebote/"):
+        title = "Alle Angebote" if pager.number == 1 else f"Alle Angebote – Seite {pager.number}"
+        page(pager.pages[pager.number - 1], "offers.html",
+             Meta(title, "Alle geprüften Präventionsangebote für Schulen, mit Filtern und Suche.",
+                  pager.pages[pager.number - 1]),
+             pager=pager, areas=areas, by_area=by_area, facets=_facets(site))
     for offer in site.offers:
-        page(f"angebote/{offer.slug}/index.html", "offer.html",
+        page(f"angebote/{offer.slug}/", "offer.html",
              Meta(offer.title, offer.summary, f"angebote/{offer.slug}/"), offer=offer,
-             related=_related(offer, site.offers))
-    page("traeger/index.html", "partners.html",
-         Meta("Träger", "Die Träger der Präventionsangebote.", "traeger/"))
+             related=_related(offer, site.offers), jsonld=exports.offer_jsonld(offer, site) if exports else "{}")
+    page("themen/", "themes.html", Meta("Themen", "Präventionsangebote nach Themen geordnet.", "themen/"),
+         areas=areas, by_area=by_area)
+    for term in areas:
+        for pager in paginate(by_area[term.key], f"themen/{term.key}/"):
+            path = pager.pages[pager.number - 1]
+            title = term.label if pager.number == 1 else f"{term.label} – Seite {pager.number}"
+            page(path, "theme.html", Meta(title, term.description or f"Angebote zum Thema {term.label}.", path),
+                 term=term, pager=pager)
+    page("traeger/", "partners.html", Meta("Träger", "Die Träger der Präventionsangebote.", "traeger/"))
     for partner in site.partners:
-        page(f"traeger/{partner.slug}/index.html", "partner.html",
+        page(f"traeger/{partner.slug}/", "partner.html",
              Meta(partner.name, partner.summary, f"traeger/{partner.slug}/"), partner=partner)
+    page("merkliste/", "merkliste.html",
+         Meta("Merkliste", "Ihre ausgewählten Angebote zum Kopieren, Versenden und Drucken.", "merkliste/"))
     for slug, content_page in sorted(site.pages.items()):
-        page(f"{slug}/index.html", "page.html",
+        page(f"{slug}/", "page.html",
              Meta(content_page.title, content_page.summary, f"{slug}/"), page=content_page)
+    page("daten/", "data.html", Meta("Offene Daten", "Alle Angebote als Tabelle (CSV), JSON und Feed.", "daten/"),
+         newest=max((o.last_updated for o in site.offers), default=site.today),
+         license=exports.LICENSE if exports else "")
     page("404.html", "404.html", Meta("Seite nicht gefunden", "Diese Seite gibt es nicht.", "404.html"))
     for asset in sorted(ASSETS.rglob("*")):
         if asset.is_file():
             out.add("assets/" + asset.relative_to(ASSETS).as_posix(), asset.read_bytes())
+    if exports is not None:
+        out.add("daten/angebote.json", exports.open_data_json(site))
+        out.add("daten/angebote.csv", exports.open_data_csv(site))
+        out.add("daten/katalog.json", exports.document_store(site))
+        out.add("feed.xml", exports.atom_feed(site))
+        out.add("robots.txt", exports.robots(site))
+        pages = sorted(p.removesuffix("index.html") for p in out
+                       if p.endswith(".html") and p not in ("404.html", "merkliste/index.html"))
+        out.add("sitemap.xml", exports.sitemap(site, pages))
     return out
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A filter of the list page: its URL parameter, its label, and the vocabulary terms it offers."""
+
+    param: str  # German URL parameter, also the key in the document store
+    key: str  # key in daten/katalog.json
+    label: str
+    terms: tuple[Any, ...]
+
+
+def _facets(site: Site) -> list[Facet]:
+    v = site.vocabularies
+    spec = [("bereich", "area", "Thema", "prevention_areas"), ("schulart", "school_type", "Schulart", "school_types"),
+            ("format", "format", "Format", "formats"), ("zielgruppe", "audience", "Für wen", "audiences"),
+            ("ort", "venue", "Ort", "venues"), ("sprache", "language", "Sprache", "languages")]
+    return [Facet(param, key, label, tuple(v[name].terms.values())) for param, key, label, name in spec]
 
 
 def _related(offer: Offer, offers: list[Offer]) -> list[Offer]:

@@ -1,0 +1,416 @@
+/* The offer list with JavaScript: instant facets with counts, full-text search (search.js), sorting and
+   marks for the Merkliste. All state lives in the URL query, so links, reloads and the back button keep it.
+   Without JavaScript (or before daten/katalog.json has arrived) the server-rendered, paginated list stays. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("filter");
+  var list = document.getElementById("liste");
+  if (!form || !list || !window.fetch || !window.URLSearchParams || !window.history.replaceState) {
+    return;
+  }
+
+  var base = document.documentElement.getAttribute("data-base") || "/";
+  var STEP = 24;
+  // URL parameter -> key in daten/katalog.json. German parameters, because teachers share these links.
+  var FACETS = { bereich: "area", schulart: "school_type", format: "format", zielgruppe: "audience",
+                 ort: "venue", sprache: "language" };
+  var status = document.getElementById("ergebnis");
+  var empty = document.getElementById("leer");
+  var more = document.getElementById("mehr");
+  var panel = form.querySelector("[data-facets]");
+  var sortBox = document.querySelector("[data-sort]");
+  var sortSelect = document.getElementById("f-sortierung");
+  var pager = document.querySelector("[data-pager]");
+  var markedBox = document.querySelector("[data-marked]");
+  var query = document.getElementById("suche");
+  var gradeSelect = document.getElementById("f-klasse");
+  var freeBox = document.getElementById("f-kostenfrei");
+
+  var catalog = null;
+  var bySlug = {};
+  var shown = STEP;
+  var search = null;  // null: no query; otherwise {query, rank: {slug: position}, terms: {slug: [...]}, failed}
+  var searchRun = 0;
+  var searchLoaded = false;
+  var marked = [];
+  var statusTimer = 0;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  // --- state <-> URL ------------------------------------------------------------------------------------
+
+  function readState() {
+    var params = new URLSearchParams(window.location.search);
+    var state = { q: (params.get("q") || "").trim(), grade: params.get("klasse") || "",
+                  free: params.get("kostenfrei") === "1", sort: params.get("sortierung") || "", facets: {} };
+    Object.keys(FACETS).forEach(function (param) { state.facets[param] = params.getAll(param); });
+    var gemerkt = params.get("gemerkt");
+    marked = gemerkt ? gemerkt.split(",").filter(function (s) { return s; }) : [];
+    return state;
+  }
+
+  function applyState(state) {
+    query.value = state.q;
+    gradeSelect.value = /^([1-9]|1[0-3])$/.test(state.grade) ? state.grade : "";
+    freeBox.checked = state.free;
+    Object.keys(FACETS).forEach(function (param) {
+      var boxes = form.querySelectorAll('input[name="' + param + '"]');
+      Array.prototype.forEach.call(boxes, function (box) {
+        box.checked = state.facets[param].indexOf(box.value) !== -1;
+      });
+    });
+    updateSortOptions(state.q);
+    sortSelect.value = state.sort;
+    if (sortSelect.value !== state.sort) { sortSelect.value = ""; }
+  }
+
+  function currentState() {
+    var state = { q: query.value.trim(), grade: gradeSelect.value, free: freeBox.checked,
+                  sort: sortSelect.value, facets: {} };
+    Object.keys(FACETS).forEach(function (param) {
+      var boxes = form.querySelectorAll('input[name="' + param + '"]:checked');
+      state.facets[param] = Array.prototype.map.call(boxes, function (box) { return box.value; });
+    });
+    return state;
+  }
+
+  function stateUrl(state) {
+    var params = new URLSearchParams();
+    if (state.q) { params.set("q", state.q); }
+    if (state.grade) { params.set("klasse", state.grade); }
+    if (state.free) { params.set("kostenfrei", "1"); }
+    Object.keys(FACETS).forEach(function (param) {
+      state.facets[param].forEach(function (value) { params.append(param, value); });
+    });
+    if (state.sort) { params.set("sortierung", state.sort); }
+    if (marked.length) { params.set("gemerkt", marked.join(",")); }
+    var text = params.toString();
+    return window.location.pathname + (text ? "?" + text : "");
+  }
+
+  function saveState(push) {
+    var url = stateUrl(currentState());
+    if (url === window.location.pathname + window.location.search) { return; }
+    window.history[push ? "pushState" : "replaceState"](null, "", url);
+  }
+
+  // --- filtering and counts --------------------------------------------------------------------------------
+
+  function matches(offer, state, except) {
+    if (search && !search.failed && !(offer.slug in search.rank)) { return false; }
+    if (state.free && except !== "kostenfrei" && !offer.free) { return false; }
+    if (state.grade && except !== "klasse") {
+      var g = Number(state.grade);
+      if (!offer.grades || offer.grades[0] > g || offer.grades[1] < g) { return false; }
+    }
+    for (var param in FACETS) {
+      var wanted = state.facets[param];
+      if (param === except || !wanted.length) { continue; }
+      var values = offer[FACETS[param]];
+      var hit = false;
+      for (var i = 0; i < wanted.length && !hit; i++) { hit = values.indexOf(wanted[i]) !== -1; }
+      if (!hit) { return false; }
+    }
+    return true;
+  }
+
+  // Each facet's counts apply every other choice but not its own (values of one facet are alternatives).
+  function updateCounts(state) {
+    var offers = catalog.offers;
+    Object.keys(FACETS).forEach(function (param) {
+      var counts = {};
+      offers.forEach(function (offer) {
+        if (!matches(offer, state, param)) { return; }
+        offer[FACETS[param]].forEach(function (value) { counts[value] = (counts[value] || 0) + 1; });
+      });
+      var spans = form.querySelectorAll('[data-count^="' + param + '="]');
+      Array.prototype.forEach.call(spans, function (span) {
+        var value = span.getAttribute("data-count").slice(param.length + 1);
+        setCount(span, counts[value] || 0);
+      });
+    });
+    var free = 0;
+    var grades = {};
+    offers.forEach(function (offer) {
+      if (offer.free && matches(offer, state, "kostenfrei")) { free++; }
+      if (offer.grades && matches(offer, state, "klasse")) {
+        for (var g = offer.grades[0]; g <= offer.grades[1]; g++) { grades[g] = (grades[g] || 0) + 1; }
+      }
+    });
+    setCount(form.querySelector('[data-count="kostenfrei"]'), free);
+    Array.prototype.forEach.call(gradeSelect.options, function (option) {
+      if (option.value) { option.textContent = "Klasse " + option.value + " (" + (grades[option.value] || 0) + ")"; }
+    });
+  }
+
+  function activeFilters(state) {
+    var n = (state.grade ? 1 : 0) + (state.free ? 1 : 0);
+    Object.keys(FACETS).forEach(function (param) { n += state.facets[param].length; });
+    return n;
+  }
+
+  function setCount(span, n) {
+    span.textContent = "(" + n + ")";
+    span.parentNode.classList.toggle("zero", n === 0);
+  }
+
+  function sorted(offers, state) {
+    var copy = offers.slice();
+    var sort = state.sort || (search && !search.failed ? "relevanz" : "titel");
+    if (sort === "neu") {
+      copy.sort(function (a, b) { return a.updated < b.updated ? 1 : a.updated > b.updated ? -1 : 0; });
+    } else if (sort === "relevanz" && search && !search.failed) {
+      copy.sort(function (a, b) { return search.rank[a.slug] - search.rank[b.slug]; });
+    }  // "titel": the catalog is already in title order
+    return copy;
+  }
+
+  function updateSortOptions(q) {
+    var value = sortSelect.value;
+    var options = q ? [["", "beste Treffer zuerst"], ["titel", "Titel A–Z"], ["neu", "neueste zuerst"]]
+                    : [["", "Titel A–Z"], ["neu", "neueste zuerst"]];
+    sortSelect.textContent = "";
+    options.forEach(function (pair) {
+      var option = el("option", "", pair[1]);
+      option.value = pair[0];
+      sortSelect.appendChild(option);
+    });
+    sortSelect.value = value;
+    if (sortSelect.value !== value) { sortSelect.value = ""; }
+  }
+
+  // --- cards (same structure as templates/_card.html) ----------------------------------------------------
+
+  function label(facet, key) { return catalog.facets[facet].values[key] || key; }
+
+  function fill(node, text, terms) {
+    if (terms && terms.length && window.OfferdbSearch) {
+      node.appendChild(window.OfferdbSearch.highlight(text, terms));
+    } else {
+      node.textContent = text;
+    }
+  }
+
+  function card(offer) {
+    var terms = search && !search.failed ? search.terms[offer.slug] : null;
+    var item = el("li", "card");
+    item.setAttribute("data-slug", offer.slug);
+    var heading = el("h3");
+    var link = el("a");
+    link.href = base + offer.url;
+    fill(link, offer.title, terms);
+    heading.appendChild(link);
+    item.appendChild(heading);
+    var summary = el("p", "card-summary");
+    fill(summary, offer.summary, terms);
+    item.appendChild(summary);
+    var facts = el("ul", "facts");
+    facts.setAttribute("aria-label", "Eckdaten");
+    facts.appendChild(el("li", "", offer.grades ? "Klasse " + range(offer.grades) : range(offer.age) + " Jahre"));
+    facts.appendChild(el("li", "", offer.format.map(function (k) { return label("format", k); }).join(", ")));
+    var cost = el("li");
+    if (offer.free) {
+      cost.appendChild(el("strong", "badge badge-free", "kostenfrei"));
+    } else {
+      cost.textContent = offer.cost || "kostenpflichtig";
+    }
+    facts.appendChild(cost);
+    if (offer.paused) {
+      var paused = el("li");
+      paused.appendChild(el("strong", "badge badge-paused", "zurzeit nicht buchbar"));
+      facts.appendChild(paused);
+    }
+    item.appendChild(facts);
+    item.appendChild(el("p", "card-partner", offer.partner));
+    var mark = el("button", "mark");
+    mark.type = "button";
+    mark.setAttribute("data-mark", offer.slug);
+    mark.setAttribute("aria-pressed", marked.indexOf(offer.slug) !== -1 ? "true" : "false");
+    mark.appendChild(document.createTextNode("Merken"));
+    mark.appendChild(el("span", "visually-hidden", ": " + offer.title));
+    item.appendChild(mark);
+    return item;
+  }
+
+  function range(pair) { return pair[0] === pair[1] ? String(pair[0]) : pair[0] + "–" + pair[1]; }
+
+  // --- rendering -------------------------------------------------------------------------------------------
+
+  function render(announce) {
+    var state = currentState();
+    updateCounts(state);
+    var active = activeFilters(state);
+    panel.querySelector("[data-active-count]").textContent = active ? "(" + active + " aktiv)" : "";
+    var results = sorted(catalog.offers.filter(function (offer) { return matches(offer, state, null); }), state);
+    list.textContent = "";
+    var fragment = document.createDocumentFragment();
+    results.slice(0, shown).forEach(function (offer) { fragment.appendChild(card(offer)); });
+    list.appendChild(fragment);
+    more.hidden = results.length <= shown;
+    empty.hidden = results.length > 0;
+    var text;
+    if (search && search.failed) {
+      text = "Die Suche konnte nicht geladen werden. Es werden alle Angebote gezeigt, die zu den Filtern passen: " +
+             plural(results.length, "Angebot", "Angebote") + ".";
+    } else {
+      text = results.length === 0 ? "Keine Angebote gefunden." :
+        plural(results.length, "Angebot", "Angebote") + (search ? " zu „" + search.query + "“" : "") + " gefunden.";
+      if (results.length > shown) { text += " Die ersten " + shown + " werden gezeigt."; }
+    }
+    // Typing updates the list at once but the screen reader hears the count only after a pause.
+    window.clearTimeout(statusTimer);
+    if (announce) {
+      status.textContent = text;
+    } else {
+      statusTimer = window.setTimeout(function () { status.textContent = text; }, 500);
+    }
+    updateMarked();
+  }
+
+  function runSearch(announce) {
+    var q = query.value.trim();
+    updateSortOptions(q);
+    if (!q) {
+      search = null;
+      render(announce);
+      return;
+    }
+    var run = ++searchRun;
+    if (!window.OfferdbSearch) {
+      search = { query: q, failed: true };
+      render(announce);
+      return;
+    }
+    if (!searchLoaded) { status.textContent = "Die Suche wird geladen …"; }
+    window.OfferdbSearch.load(base).then(function () {
+      searchLoaded = true;
+      if (run !== searchRun) { return; }  // a newer query has started meanwhile
+      var rank = {};
+      var terms = {};
+      window.OfferdbSearch.search(q).forEach(function (hit, i) {
+        if (hit.ref in bySlug) { rank[hit.ref] = i; terms[hit.ref] = hit.terms; }
+      });
+      search = { query: q, rank: rank, terms: terms };
+      render(announce);
+    }, function () {
+      if (run !== searchRun) { return; }
+      search = { query: q, failed: true };
+      render(true);
+    });
+  }
+
+  // --- Merkliste marks -------------------------------------------------------------------------------------
+
+  function updateMarked() {
+    markedBox.hidden = marked.length === 0;
+    markedBox.querySelector("[data-marked-count]").textContent = String(marked.length);
+    markedBox.querySelector("a").href = base + "merkliste/#" + marked.join(",");
+  }
+
+  list.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-mark]") : null;
+    if (!button) { return; }
+    var slug = button.getAttribute("data-mark");
+    var at = marked.indexOf(slug);
+    if (at === -1) { marked.push(slug); } else { marked.splice(at, 1); }
+    button.setAttribute("aria-pressed", at === -1 ? "true" : "false");
+    updateMarked();
+    saveState(false);
+  });
+
+  // --- events ----------------------------------------------------------------------------------------------
+
+  var typingTimer = 0;
+  query.addEventListener("input", function () {
+    window.clearTimeout(typingTimer);
+    typingTimer = window.setTimeout(function () {
+      shown = STEP;
+      saveState(false);
+      runSearch(false);
+    }, 150);
+  });
+
+  form.addEventListener("change", function (event) {
+    if (event.target === query) { return; }
+    shown = STEP;
+    saveState(true);
+    render(true);
+  });
+
+  sortSelect.addEventListener("change", function () {
+    saveState(true);
+    render(true);
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    window.clearTimeout(typingTimer);
+    shown = STEP;
+    saveState(true);
+    runSearch(true);
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-reset]"), function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var keep = marked;
+      applyState({ q: "", grade: "", free: false, sort: "", facets: emptyFacets() });
+      marked = keep;
+      shown = STEP;
+      saveState(true);
+      runSearch(true);
+      query.focus();
+    });
+  });
+
+  more.addEventListener("click", function () {
+    var first = shown;
+    shown += STEP;
+    render(true);
+    // Keyboard users continue at the first new card instead of the top of the list.
+    var next = list.children[first];
+    if (next) { next.querySelector("a").focus(); }
+  });
+
+  window.addEventListener("popstate", function () {
+    applyState(readState());
+    shown = STEP;
+    runSearch(true);
+  });
+
+  function emptyFacets() {
+    var facets = {};
+    Object.keys(FACETS).forEach(function (param) { facets[param] = []; });
+    return facets;
+  }
+
+  // --- start -----------------------------------------------------------------------------------------------
+
+  var initial = readState();
+  query.value = initial.q;
+  fetch(base + "daten/katalog.json").then(function (response) {
+    if (!response.ok) { throw new Error(String(response.status)); }
+    return response.json();
+  }).then(function (data) {
+    catalog = data;
+    catalog.offers.forEach(function (offer) { bySlug[offer.slug] = offer; });
+    marked = marked.filter(function (slug) { return slug in bySlug; });
+    applyState(initial);
+    // On a phone the filters would push the results below the fold: start them folded.
+    if (window.matchMedia && window.matchMedia("(max-width: 52rem)").matches) { panel.open = false; }
+    panel.hidden = false;
+    sortBox.hidden = false;
+    if (pager) { pager.hidden = true; }
+    runSearch(Boolean(initial.q));
+  }).catch(function () {
+    status.textContent = "Filter und Suche sind gerade nicht verfügbar. Alle Angebote stehen in der Liste.";
+  });
+}());

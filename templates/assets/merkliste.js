@@ -1,0 +1,193 @@
+/* The Merkliste: the marked offers live only in the URL fragment (#slug-a,slug-b) — no cookie, no storage —
+   so the address itself is what a teacher bookmarks, copies or mails to colleagues. */
+(function () {
+  "use strict";
+
+  var box = document.querySelector("[data-merkliste]");
+  if (!box || !window.fetch || !window.history.replaceState) { return; }
+
+  var base = document.documentElement.getAttribute("data-base") || "/";
+  var listNode = document.getElementById("merk-liste");
+  var status = document.getElementById("merk-status");
+  var emptyNode = document.getElementById("merk-leer");
+  var picker = document.getElementById("merk-auswahl");
+  var linkField = document.getElementById("merk-link");
+  var textField = document.getElementById("merk-text");
+  var mail = document.getElementById("merk-mail");
+  var back = document.getElementById("merk-weiter");
+  var copyButton = document.getElementById("merk-kopieren");
+  var bySlug = {};
+  var catalog = null;
+  var slugs = [];
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function absolute(path) { return new URL(base + path, window.location.href).href; }
+
+  function readHash() {
+    var raw = decodeURIComponent(window.location.hash.replace(/^#/, ""));
+    var seen = {};
+    return raw.split(",").filter(function (slug) {
+      var keep = slug && (slug in bySlug) && !seen[slug];
+      seen[slug] = true;
+      return keep;
+    });
+  }
+
+  function grades(offer) {
+    if (offer.grades) {
+      return "Klasse " + (offer.grades[0] === offer.grades[1] ? offer.grades[0] : offer.grades[0] + "–" + offer.grades[1]);
+    }
+    return offer.age ? offer.age[0] + "–" + offer.age[1] + " Jahre" : "";
+  }
+
+  function cost(offer) { return offer.free ? "kostenfrei" : (offer.cost || "kostenpflichtig"); }
+
+  function contactLines(offer) {
+    var lines = [];
+    var c = offer.contact || {};
+    if (c.email) { lines.push("E-Mail: " + c.email); }
+    if (c.phone) { lines.push("Telefon: " + c.phone); }
+    return lines;
+  }
+
+  function asText() {
+    var lines = ["Merkliste: Präventionsangebote für Schulen", ""];
+    slugs.forEach(function (slug, i) {
+      var offer = bySlug[slug];
+      lines.push((i + 1) + ". " + offer.title);
+      lines.push("   " + [offer.partner, grades(offer), cost(offer)].filter(Boolean).join(" · "));
+      contactLines(offer).forEach(function (line) { lines.push("   " + line); });
+      lines.push("   " + absolute(offer.url));
+      lines.push("");
+    });
+    lines.push("Diese Merkliste im Browser: " + window.location.href);
+    return lines.join("\n");
+  }
+
+  function item(offer, index) {
+    var li = el("li", "merk-item");
+    var heading = el("h2");
+    var link = el("a", "", offer.title);
+    link.href = base + offer.url;
+    heading.appendChild(link);
+    li.appendChild(heading);
+    li.appendChild(el("p", "", [offer.partner, grades(offer), cost(offer)].filter(Boolean).join(" · ")));
+    var c = offer.contact || {};
+    if (c.email || c.phone) {
+      var p = el("p", "merk-contact");
+      if (c.email) {
+        var m = el("a", "", c.email);
+        m.href = "mailto:" + c.email;
+        p.appendChild(document.createTextNode("E-Mail: "));
+        p.appendChild(m);
+      }
+      if (c.phone) {
+        if (c.email) { p.appendChild(document.createTextNode(" · ")); }
+        p.appendChild(document.createTextNode("Telefon: " + c.phone));
+      }
+      li.appendChild(p);
+    }
+    var remove = el("button", "no-print", "Entfernen");
+    remove.type = "button";
+    remove.setAttribute("data-remove", offer.slug);
+    remove.appendChild(el("span", "visually-hidden", ": " + offer.title));
+    li.appendChild(remove);
+    li.setAttribute("data-index", String(index));
+    return li;
+  }
+
+  function render() {
+    listNode.textContent = "";
+    slugs.forEach(function (slug, i) { listNode.appendChild(item(bySlug[slug], i)); });
+    emptyNode.hidden = slugs.length > 0;
+    status.textContent = slugs.length === 0 ? "Die Merkliste ist leer." :
+      (slugs.length === 1 ? "1 Angebot" : slugs.length + " Angebote") + " auf der Merkliste.";
+    Array.prototype.forEach.call(picker.options, function (option) {
+      option.disabled = option.value !== "" && slugs.indexOf(option.value) !== -1;
+    });
+    linkField.value = window.location.href;
+    textField.value = asText();
+    mail.href = "mailto:?subject=" + encodeURIComponent("Merkliste Präventionsangebote") +
+      "&body=" + encodeURIComponent(asText());
+    back.href = base + "angebote/" + (slugs.length ? "?gemerkt=" + encodeURIComponent(slugs.join(",")) : "");
+    document.title = document.title.replace(/^Merkliste( \(\d+\))?/, "Merkliste" + (slugs.length ? " (" + slugs.length + ")" : ""));
+  }
+
+  function save() {
+    window.history.replaceState(null, "", window.location.pathname + (slugs.length ? "#" + slugs.join(",") : ""));
+  }
+
+  listNode.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-remove]") : null;
+    if (!button) { return; }
+    var at = slugs.indexOf(button.getAttribute("data-remove"));
+    slugs.splice(at, 1);
+    save();
+    render();
+    // Focus stays in the list: on the next entry's remove button, or the picker when the list is empty.
+    var buttons = listNode.querySelectorAll("[data-remove]");
+    (buttons[Math.min(at, buttons.length - 1)] || picker).focus();
+  });
+
+  document.getElementById("merk-hinzufuegen").addEventListener("click", function () {
+    var slug = picker.value;
+    if (!slug || slugs.indexOf(slug) !== -1) { return; }
+    slugs.push(slug);
+    save();
+    render();
+    picker.value = "";
+  });
+
+  copyButton.addEventListener("click", function () {
+    var text = asText();
+    function done() { status.textContent = "Die Liste wurde in die Zwischenablage kopiert."; }
+    function fallback() {
+      textField.focus();
+      textField.select();
+      try {
+        if (document.execCommand("copy")) { done(); return; }
+      } catch (e) { /* fall through to the manual hint */ }
+      status.textContent = "Bitte kopieren Sie den markierten Text mit Strg+C.";
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else {
+      fallback();
+    }
+  });
+
+  document.getElementById("merk-drucken").addEventListener("click", function () { window.print(); });
+
+  window.addEventListener("hashchange", function () {
+    if (!catalog) { return; }
+    slugs = readHash();
+    save();
+    render();
+  });
+
+  fetch(base + "daten/katalog.json").then(function (response) {
+    if (!response.ok) { throw new Error(String(response.status)); }
+    return response.json();
+  }).then(function (data) {
+    catalog = data;
+    data.offers.forEach(function (offer) {
+      bySlug[offer.slug] = offer;
+      var option = el("option", "", offer.title);
+      option.value = offer.slug;
+      picker.appendChild(option);
+    });
+    slugs = readHash();
+    save();  // drop unknown or removed offers from the address, so a shared link stays clean
+    box.hidden = false;
+    render();
+  }).catch(function () {
+    box.hidden = false;
+    status.textContent = "Die Merkliste konnte nicht geladen werden. Bitte laden Sie die Seite neu.";
+  });
+}());
