@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from . import markdown, schema
@@ -148,12 +149,32 @@ class Offer:
 
 
 @dataclass(frozen=True)
+class Video:
+    file: str
+    captions: str
+    title: str
+    duration: str  # "M:SS" as the editor wrote it
+    size_bytes: int
+
+    @property
+    def size_text(self) -> str:
+        """German size for the download link: "12,4 MB"."""
+        return f"{self.size_bytes / 1_000_000:.1f}".replace(".", ",") + " MB"
+
+    @property
+    def duration_text(self) -> str:
+        minutes, seconds = self.duration.split(":")
+        return f"{int(minutes)} Min. {int(seconds)} Sek." if int(seconds) else f"{int(minutes)} Min."
+
+
+@dataclass(frozen=True)
 class Page:
     slug: str
     title: str
     summary: str
     last_updated: datetime.date | None
     body_html: str
+    video: Video | None = None
 
 
 @dataclass
@@ -164,6 +185,7 @@ class Site:
     offers: list[Offer]  # published offers, sorted by title
     partners: list[Partner]  # sorted by name
     pages: dict[str, Page]
+    media: dict[str, bytes] = field(default_factory=dict)  # files under /medien/, only those pages use
 
 
 def _vocabularies(raw: dict[str, Any]) -> dict[str, Vocabulary]:
@@ -234,16 +256,26 @@ def _offer(record: Record, partner: Partner, vocab: dict[str, Vocabulary]) -> Of
     )
 
 
-def _page(record: Record) -> Page:
+def _page(record: Record, media: dict[str, bytes]) -> Page:
     v = record.values
     updated = v.get("last_updated")
+    video = v.get("video")
     return Page(record.slug, v["title"], v["summary"], _date(updated) if updated else None,
-                markdown.render(record.document.body))
+                markdown.render(record.document.body),
+                Video(video["file"], video.get("captions", ""), video["title"], video["duration"],
+                      len(media[video["file"]])) if video else None)
 
 
-def build_site(validated: Validated, settings: Settings, today: datetime.date) -> Site:
+def _media(records: list[Record], media_dir: Path) -> dict[str, bytes]:
+    names = {r.values["video"][key] for r in records if "video" in r.values
+             for key in ("file", "captions") if key in r.values["video"]}
+    return {name: (media_dir / name).read_bytes() for name in sorted(names)}
+
+
+def build_site(validated: Validated, settings: Settings, today: datetime.date, media_dir: Path | None = None) -> Site:
     """Models for everything that is published: archived offers and expired seals are left out."""
     assert validated.ok
+    media = _media(validated.records["page"], media_dir) if media_dir else {}
     vocab = _vocabularies(validated.vocabularies)
     partners = {r.slug: _partner(r) for r in validated.records["partner"]}
     offers = [_offer(r, partners[r.values["partner"]], vocab)
@@ -251,6 +283,6 @@ def build_site(validated: Validated, settings: Settings, today: datetime.date) -
     offers.sort(key=lambda o: (o.title.casefold(), o.slug))
     for offer in offers:
         offer.partner.offers.append(offer)
-    pages = {r.slug: _page(r) for r in validated.records["page"]}
+    pages = {r.slug: _page(r, media) for r in validated.records["page"]}
     return Site(settings, today, vocab, offers, sorted(partners.values(), key=lambda p: (p.name.casefold(), p.slug)),
-                pages)
+                pages, media)

@@ -13,7 +13,7 @@ from . import models, output, rendering
 from .config import Settings, load_settings
 from .loading import display_path, load_content
 from .problems import Problem
-from .validation import Validated, validate
+from .validation import MEDIA_DIR, Validated, validate
 
 DEFAULT_WARN_DAYS = 60
 
@@ -32,6 +32,7 @@ def stage(name: str, on_stage: OnStage | None) -> Iterator[None]:
 
 @dataclass
 class Checked:
+    content_dir: Path
     settings: Settings | None
     validated: Validated
     problems: list[Problem]
@@ -47,7 +48,7 @@ def check(content_dir: Path, config_path: Path, today: datetime.date, on_stage: 
     warn_days = settings.warn_days_before_expiry if settings else DEFAULT_WARN_DAYS
     with stage("validate", on_stage):
         validated = validate(content, today, warn_days)
-    return Checked(settings, validated, sorted(set(problems + validated.problems)))
+    return Checked(content_dir, settings, validated, sorted(set(problems + validated.problems)))
 
 
 @dataclass
@@ -60,7 +61,7 @@ def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnSta
     """Render and publish a checked site; call only when `checked` has no errors."""
     assert checked.settings is not None and checked.validated.ok
     with stage("models", on_stage):
-        site = models.build_site(checked.validated, checked.settings, today)
+        site = models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR)
     with stage("render", on_stage):
         files = rendering.render_site(site)
     with stage("write", on_stage):

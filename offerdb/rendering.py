@@ -138,6 +138,8 @@ def render_site(site: Site) -> Output:
          newest=max((o.last_updated for o in site.offers), default=site.today),
          license=exports.LICENSE if exports else "")
     page("404.html", "404.html", Meta("Seite nicht gefunden", "Diese Seite gibt es nicht.", "404.html"))
+    for name, data in site.media.items():
+        out.add(f"medien/{name}", data)
     for asset in sorted(ASSETS.rglob("*")):
         if asset.is_file():
             out.add("assets/" + asset.relative_to(ASSETS).as_posix(), asset.read_bytes())

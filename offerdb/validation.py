@@ -25,8 +25,8 @@ REQUIRED_PAGES = {
 }
 
 # Page slugs become top-level folders; these names belong to the site's own sections.
-RESERVED_PAGE_SLUGS = {"angebote", "traeger", "themen", "assets", "daten", "merkliste", "suche", "feed",
-                       "index", "404"}
+RESERVED_PAGE_SLUGS = {"angebote", "traeger", "themen", "assets", "daten", "merkliste", "suche", "feed", "medien",
+                       "redaktion", "index", "404"}
 
 _TYPE_DE = {
     "string": "ein Text",
@@ -427,6 +427,27 @@ def required_page_problems(pages: list[Record], pages_dir: str) -> list[Problem]
             for slug, title in REQUIRED_PAGES.items() if slug not in present]
 
 
+MEDIA_DIR = "medien"  # videos and captions for pages, published under /medien/
+
+
+def media_problems(pages: list[Record], content_root: Any) -> list[Problem]:
+    """A page's video or caption file must exist, or the page would show a broken player."""
+    problems = []
+    for page in pages:
+        video = page.values.get("video")
+        if not isinstance(video, dict):
+            continue
+        for key in ("file", "captions"):
+            name = video.get(key)
+            if isinstance(name, str) and not (content_root / MEDIA_DIR / name).is_file():
+                line, column = page.document.positions.of(("video", key))
+                problems.append(error(page.file, line, column, "missing-media", field_name(("video", key)),
+                                      f"Die Datei „{name}“ gibt es im Ordner „content/{MEDIA_DIR}/“ nicht.",
+                                      f"Legen Sie die Datei in content/{MEDIA_DIR}/ ab oder korrigieren Sie "
+                                      "den Dateinamen (Groß- und Kleinschreibung beachten)."))
+    return problems
+
+
 # --- the whole content folder -------------------------------------------------------------------
 
 def _without_followups(found: list[Problem], loading: list[Problem]) -> list[Problem]:
@@ -468,4 +489,5 @@ def validate(content: Content, today: datetime.date, warn_days: int) -> Validate
         problems += partner_activity_problems(offers, partners, today, faulty)
     pages_dir = f"{content.root.name}/pages"
     problems += required_page_problems(records["page"], pages_dir)
+    problems += media_problems(records["page"], content.root)
     return Validated(records, vocabularies, sorted(set(problems)))

@@ -39,6 +39,6 @@ def test_every_problem_class_has_a_case():
         "unknown-partner", "unknown-vocabulary-value", "duplicate-slug", "seal-expired", "seal-expiring",
         "partner-without-offers", "invalid-range", "missing-grades-or-age", "amount-for-free-offer",
         "missing-contact", "seal-dates", "date-in-future", "missing-description", "missing-page",
-        "missing-vocabulary", "reserved-slug",
+        "missing-vocabulary", "reserved-slug", "missing-media",
     }
     assert required - covered == set()

@@ -1,0 +1,191 @@
+"""The built site without a browser: every field on the offer page, lists that reach every offer without
+JavaScript, theme pages, the Merkliste and data pages, the video of the sign-language page."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from offerdb import pipeline, rendering
+from offerdb.cli import ROOT
+
+TODAY = datetime.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[pipeline.Built, Path]:
+    checked = pipeline.check(ROOT / "content", ROOT / "site.yaml", TODAY)
+    out = tmp_path_factory.mktemp("site") / "site"
+    return pipeline.build(checked, out, TODAY), out
+
+
+def read(out: Path, path: str) -> str:
+    return (out / path / "index.html" if not path.endswith(".html") else out / path).read_text(encoding="utf-8")
+
+
+def text_of(page: str) -> str:
+    """Visible text with tags removed and entities decoded, whitespace collapsed."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def links(page: str) -> set[str]:
+    return set(re.findall(r'href="([^"#?]+)"', page))
+
+
+def test_every_field_of_an_offer_appears_on_its_page(built):
+    site, out = built
+    offer = next(o for o in site.site.offers if o.curriculum and o.cost.note or o.curriculum)
+    text = text_of(read(out, f"angebote/{offer.slug}/"))
+    expected = [offer.title, offer.summary, offer.target_group, offer.theoretical_basis, offer.staff_qualification,
+                offer.preparation, offer.follow_up, offer.contact.name, offer.contact.email, offer.contact.phone,
+                offer.seal.reviewed_by, offer.partner.name, offer.evaluation.label, offer.evaluation_description,
+                offer.duration_note, offer.group_size_note, offer.booking_note, offer.cost.note,
+                str(offer.duration_minutes), str(offer.group_size.low), str(offer.group_size.high),
+                rendering.date_de(offer.seal.reviewed_on), rendering.date_de(offer.seal.valid_until),
+                rendering.date_de(offer.last_updated), f"mindestens {offer.booking_lead_time_weeks} Wochen"]
+    expected += list(offer.goals) + list(offer.methods)
+    for terms in (offer.prevention_areas, offer.prevention_levels, offer.audiences, offer.school_types,
+                  offer.formats, offer.venues, offer.languages):
+        expected += [t.label for t in terms]
+    expected += [link.subject.label for link in offer.curriculum] + [link.note for link in offer.curriculum]
+    missing = [value for value in expected if value and " ".join(value.split()) not in text]
+    assert missing == []
+    page = read(out, f"angebote/{offer.slug}/")
+    assert f'href="mailto:{offer.contact.email}"' in page
+    assert f'href="{offer.contact.tel_href}"' in page
+
+
+def test_offer_page_has_json_ld_that_cannot_break_out_of_its_script(built):
+    site, out = built
+    offer = site.site.offers[0]
+    page = read(out, f"angebote/{offer.slug}/")
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, flags=re.S)
+    assert len(scripts) == 1
+    import json
+    data = json.loads(scripts[0])
+    assert offer.title in json.dumps(data, ensure_ascii=False)
+
+
+def test_list_pages_and_theme_pages_reach_every_offer_without_javascript(built):
+    site, out = built
+    slugs = {o.slug for o in site.site.offers}
+    reached, pages, todo = set(), set(), ["angebote/", "themen/"]
+    while todo:  # follow only links of the list and theme pages, as a visitor without JavaScript would
+        path = todo.pop()
+        if path in pages:
+            continue
+        pages.add(path)
+        for href in links(read(out, path)):
+            rel = href.removeprefix("/")
+            if match := re.fullmatch(r"angebote/([a-z0-9-]+)/", rel):
+                if match[1] != "seite":
+                    reached.add(match[1])
+            if re.fullmatch(r"(angebote|themen/[a-z0-9-]+)/(seite/\d+/)?", rel) or rel.startswith("themen/"):
+                todo.append(rel)
+    assert reached == slugs
+    assert "angebote/seite/2/" in pages  # the sample has more offers than fit on one page
+
+
+def test_pagination_splits_the_list_and_links_back_and_forth(built):
+    site, out = built
+    first, second = read(out, "angebote/"), read(out, "angebote/seite/2/")
+    first_cards = re.findall(r'<li class="card" data-slug="([^"]+)"', first)
+    second_cards = re.findall(r'<li class="card" data-slug="([^"]+)"', second)
+    assert len(first_cards) == rendering.PAGE_SIZE
+    assert first_cards + second_cards == [o.slug for o in site.site.offers]
+    assert 'rel="next"' in first and 'href="/angebote/seite/2/"' in first
+    assert 'rel="prev"' in second and 'href="/angebote/"' in second
+    assert f"Angebote 1–{rendering.PAGE_SIZE} von {len(site.site.offers)}" in first
+
+
+def test_theme_pages_list_exactly_the_offers_of_their_area(built):
+    site, out = built
+    for term in site.site.vocabularies["prevention_areas"].terms.values():
+        page = read(out, f"themen/{term.key}/")
+        cards = set(re.findall(r'<li class="card" data-slug="([^"]+)"', page))
+        assert cards == {o.slug for o in site.site.offers if term in o.prevention_areas}, term.key
+        assert f"<h1>{html.escape(term.label, quote=False)}</h1>" in page
+
+
+def test_start_page_has_search_topics_trust_and_recent_offers(built):
+    site, out = built
+    page = read(out, "")
+    assert re.search(r'<form[^>]*role="search"[^>]*method="get"[^>]*action="/angebote/"', page)
+    assert '<input id="start-suche" name="q"' in page
+    free = sum(1 for o in site.site.offers if o.cost.free)
+    assert f"{free} Angebote sind für Schulen kostenfrei" in text_of(page)
+    assert "Qualitätssiegel" in page
+    for term in site.site.vocabularies["prevention_areas"].terms.values():
+        assert f'href="/themen/{term.key}/"' in page
+    newest = max(site.site.offers, key=lambda o: (o.last_updated, o.slug))
+    assert f'data-slug="{newest.slug}"' in page
+
+
+def test_every_page_has_the_search_form_and_legal_links(built):
+    _, out = built
+    for file in out.rglob("*.html"):
+        page = file.read_text(encoding="utf-8")
+        assert 'role="search"' in page and 'name="q"' in page, file
+        for slug in ("impressum", "datenschutz", "barrierefreiheit", "leichte-sprache", "gebaerdensprache"):
+            assert f'href="/{slug}/"' in page, (file, slug)
+
+
+def test_list_page_facets_name_every_vocabulary_value(built):
+    site, out = built
+    page = read(out, "angebote/")
+    for param, vocabulary in (("bereich", "prevention_areas"), ("schulart", "school_types"), ("format", "formats"),
+                              ("zielgruppe", "audiences"), ("ort", "venues"), ("sprache", "languages")):
+        for key in site.site.vocabularies[vocabulary].terms:
+            assert f'name="{param}" value="{key}"' in page
+    assert 'name="kostenfrei" value="1"' in page and 'name="klasse"' in page
+    assert 'aria-live="polite"' in page
+    assert "<noscript>" in page  # the note that search and filters need JavaScript
+
+
+def test_no_inline_script_or_style_anywhere(built):
+    _, out = built
+    for file in out.rglob("*.html"):
+        page = file.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", page):
+            assert "src=" in tag or 'type="application/ld+json"' in tag, (file, tag)
+        assert "<style" not in page and " style=" not in page and " on" + "click=" not in page, file
+        assert "default-src 'self'; object-src 'none'; base-uri 'none'" in page, file
+
+
+def test_sitemap_robots_feed_and_open_data_are_published(built):
+    site, out = built
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    for offer in site.site.offers:
+        assert f"<loc>https://praevention.example.org/angebote/{offer.slug}/</loc>" in sitemap
+    assert "merkliste" not in sitemap and "404" not in sitemap
+    assert "Sitemap: https://praevention.example.org/sitemap.xml" in (out / "robots.txt").read_text()
+    assert (out / "feed.xml").read_bytes().startswith(b"<?xml")
+    assert (out / "daten" / "angebote.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    text = text_of(read(out, "daten/"))
+    assert "CSV" in text and "JSON" in text and "Lizenz" in text
+
+
+def test_sign_language_video_is_served_from_the_site_with_size_and_running_time(site, tmp_path):
+    site.write("content/medien/dgs-einfuehrung.mp4", b"\0" * 2_500_000)
+    site.write("content/medien/dgs-einfuehrung.vtt", "WEBVTT\n")
+    site.write("content/medien/entwurf.mp4", b"\0" * 10)  # not used by any page: must not be published
+    data, body = site.read_front("content/pages/gebaerdensprache.md")
+    data["video"] = {"file": "dgs-einfuehrung.mp4", "captions": "dgs-einfuehrung.vtt",
+                     "title": "Die Datenbank in Gebärdensprache", "duration": "4:30"}
+    site.write_front("content/pages/gebaerdensprache.md", data, body)
+    checked = site.check(TODAY)
+    assert checked.problems == [] or all(not p.is_error for p in checked.problems)
+    out = tmp_path / "out"
+    pipeline.build(checked, out, TODAY)
+    page = read(out, "gebaerdensprache/")
+    assert '<video controls preload="metadata" src="/medien/dgs-einfuehrung.mp4"' in page
+    assert '<track kind="captions" srclang="de"' in page
+    assert "Laufzeit 4 Min. 30 Sek." in page
+    assert "Video herunterladen (MP4, 2,5 MB)" in page
+    assert (out / "medien" / "dgs-einfuehrung.mp4").stat().st_size == 2_500_000
+    assert not (out / "medien" / "entwurf.mp4").exists()
