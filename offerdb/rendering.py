@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,21 @@ def labels(terms: Any) -> str:
     return ", ".join(t.label for t in terms)
 
 
-def environment(base_path: str) -> jinja2.Environment:
+def fingerprinted_assets() -> dict[str, tuple[str, bytes]]:
+    """templates/assets/<name> -> (published path with a content hash, bytes). A changed file gets a new
+    URL, so hosts may cache assets/ for a year while a visitor never sees a stale stylesheet or script."""
+    assets = {}
+    for file in sorted(ASSETS.rglob("*")):
+        if file.is_file():
+            data = file.read_bytes()
+            name = file.relative_to(ASSETS).as_posix()
+            stem, dot, suffix = name.rpartition(".")
+            digest = hashlib.sha256(data).hexdigest()[:10]
+            assets[name] = (f"assets/{stem}.{digest}.{suffix}" if dot else f"assets/{name}.{digest}", data)
+    return assets
+
+
+def environment(base_path: str, assets: dict[str, tuple[str, bytes]] | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,  # every template is HTML; values from YAML are always escaped
@@ -42,6 +57,8 @@ def environment(base_path: str) -> jinja2.Environment:
     env.filters["labels"] = labels
     # Root-relative URLs that include the base path, so a site under /praevention/ links correctly.
     env.globals["url"] = lambda path="": base_path + path
+    published = {name: path for name, (path, _) in (assets or {}).items()}
+    env.globals["asset"] = lambda name: base_path + published[name]  # KeyError: no such file in assets/
     return env
 
 
@@ -92,7 +109,8 @@ def paginate(offers: list[Offer], base: str) -> list[Pager]:
 
 
 def render_site(site: Site) -> Output:
-    env = environment(site.settings.base_path)
+    assets = fingerprinted_assets()
+    env = environment(site.settings.base_path, assets)
     out = Output()
 
     def page(path: str, template: str, meta: Meta, **context: Any) -> None:
@@ -140,9 +158,8 @@ def render_site(site: Site) -> Output:
     page("404.html", "404.html", Meta("Seite nicht gefunden", "Diese Seite gibt es nicht.", "404.html"))
     for name, data in site.media.items():
         out.add(f"medien/{name}", data)
-    for asset in sorted(ASSETS.rglob("*")):
-        if asset.is_file():
-            out.add("assets/" + asset.relative_to(ASSETS).as_posix(), asset.read_bytes())
+    for path, data in assets.values():
+        out.add(path, data)
     if exports is not None:
         out.add("daten/angebote.json", exports.open_data_json(site))
         out.add("daten/angebote.csv", exports.open_data_csv(site))

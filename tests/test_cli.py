@@ -79,7 +79,7 @@ def test_build_writes_site_and_summary(site, tmp_path, capsys):
     page = (out / "angebote" / "angebot-a" / "index.html").read_text(encoding="utf-8")
     assert "<h1>Workshop gegen Mobbing</h1>" in page
     for rel in ["index.html", "404.html", "angebote/index.html", "traeger/traeger-a/index.html",
-                "impressum/index.html", "assets/site.css"]:
+                "impressum/index.html"]:
         assert (out / rel).is_file(), rel
 
 

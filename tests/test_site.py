@@ -189,3 +189,15 @@ def test_sign_language_video_is_served_from_the_site_with_size_and_running_time(
     assert "Video herunterladen (MP4, 2,5 MB)" in page
     assert (out / "medien" / "dgs-einfuehrung.mp4").stat().st_size == 2_500_000
     assert not (out / "medien" / "entwurf.mp4").exists()
+
+
+def test_assets_are_fingerprinted_by_content(built):
+    import hashlib
+    _, out = built
+    page = read(out, "")
+    css = re.search(r'<link rel="stylesheet" href="/(assets/site\.([0-9a-f]{10})\.css)">', page)
+    assert css, "stylesheet link without content hash"
+    data = (out / css[1]).read_bytes()
+    assert hashlib.sha256(data).hexdigest()[:10] == css[2]
+    for script in re.findall(r'<script src="/([^"]+)"', read(out, "angebote/") + read(out, "merkliste/")):
+        assert (out / script).is_file() and re.search(r"\.[0-9a-f]{10}\.js$", script), script
