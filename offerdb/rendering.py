@@ -10,10 +10,7 @@ from typing import Any
 
 import jinja2
 
-try:  # TEMPORARY while offerdb/exports.py is being written
-    from . import exports
-except ImportError:
-    exports = None
+from . import exports
 from .models import Offer, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -134,7 +131,7 @@ def render_site(site: Site) -> Output:
     for offer in site.offers:
         page(f"angebote/{offer.slug}/", "offer.html",
              Meta(offer.title, offer.summary, f"angebote/{offer.slug}/"), offer=offer,
-             related=_related(offer, site.offers), jsonld=exports.offer_jsonld(offer, site) if exports else "{}")
+             related=_related(offer, site.offers), jsonld=exports.offer_jsonld(offer, site))
     page("themen/", "themes.html", Meta("Themen", "Präventionsangebote nach Themen geordnet.", "themen/"),
          areas=areas, by_area=by_area)
     for term in areas:
@@ -154,21 +151,20 @@ def render_site(site: Site) -> Output:
              Meta(content_page.title, content_page.summary, f"{slug}/"), page=content_page)
     page("daten/", "data.html", Meta("Offene Daten", "Alle Angebote als Tabelle (CSV), JSON und Feed.", "daten/"),
          newest=max((o.last_updated for o in site.offers), default=site.today),
-         license=exports.LICENSE if exports else "")
+         license=exports.LICENSE)
     page("404.html", "404.html", Meta("Seite nicht gefunden", "Diese Seite gibt es nicht.", "404.html"))
     for name, data in site.media.items():
         out.add(f"medien/{name}", data)
     for path, data in assets.values():
         out.add(path, data)
-    if exports is not None:
-        out.add("daten/angebote.json", exports.open_data_json(site))
-        out.add("daten/angebote.csv", exports.open_data_csv(site))
-        out.add("daten/katalog.json", exports.document_store(site))
-        out.add("feed.xml", exports.atom_feed(site))
-        out.add("robots.txt", exports.robots(site))
-        pages = sorted(p.removesuffix("index.html") for p in out
-                       if p.endswith(".html") and p not in ("404.html", "merkliste/index.html"))
-        out.add("sitemap.xml", exports.sitemap(site, pages))
+    out.add("daten/angebote.json", exports.open_data_json(site))
+    out.add("daten/angebote.csv", exports.open_data_csv(site))
+    out.add("daten/katalog.json", exports.document_store(site))
+    out.add("feed.xml", exports.atom_feed(site))
+    out.add("robots.txt", exports.robots(site))
+    pages = sorted(p.removesuffix("index.html") for p in out
+                   if p.endswith(".html") and p not in ("404.html", "merkliste/index.html"))
+    out.add("sitemap.xml", exports.sitemap(site, pages))
     return out
 
 

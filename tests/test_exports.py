@@ -1,0 +1,289 @@
+"""Sitemap, robots.txt, Atom feed, JSON-LD, open data and the browser catalogue, built from the sample content."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from offerdb import exports, models, pipeline, schema
+from offerdb.cli import ROOT
+
+TODAY = datetime.date(2026, 11, 25)
+SUB = "https://example.org/praevention/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+HOSTILE = '</script><script>alert("x")</script> <!-- & \u2028'
+
+
+@pytest.fixture(scope="module")
+def site() -> models.Site:
+    checked = pipeline.check(ROOT / "content", ROOT / "site.yaml", TODAY)
+    assert checked.settings is not None and checked.validated.ok
+    return models.build_site(checked.validated, checked.settings, TODAY)
+
+
+@pytest.fixture(scope="module")
+def sub_site(site) -> models.Site:
+    return dataclasses.replace(site, settings=dataclasses.replace(site.settings, base_url=SUB))
+
+
+def with_offer(site: models.Site, index: int, **changes) -> models.Site:
+    """The site with one offer changed (offers are frozen, the site is not shared with other tests)."""
+    offers = list(site.offers)
+    offers[index] = dataclasses.replace(offers[index], **changes)
+    return dataclasses.replace(site, offers=offers)
+
+
+def by_slug(site: models.Site, slug: str) -> models.Offer:
+    return next(o for o in site.offers if o.slug == slug)
+
+
+# --- sitemap, robots ---
+
+
+@pytest.mark.parametrize("base", ["https://praevention.example.org/", SUB])
+def test_sitemap_lists_absolute_urls_with_lastmod_of_offers(site, base):
+    site = dataclasses.replace(site, settings=dataclasses.replace(site.settings, base_url=base))
+    offer = site.offers[0]
+    paths = ["", "angebote/", f"angebote/{offer.slug}/", "traeger/", "impressum/", "angebote/"]
+    root = ET.fromstring(exports.sitemap(site, paths))
+    assert root.tag == f"{SITEMAP}urlset"
+    urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root.iter(f"{SITEMAP}url")}
+    assert list(urls) == sorted(base + p for p in set(paths))  # one entry per page, stable order
+    assert urls[base] is None and urls[base + "traeger/"] is None
+    assert urls[f"{base}angebote/{offer.slug}/"] == offer.last_updated.isoformat()
+    assert urls[base + "impressum/"] == site.pages["impressum"].last_updated.isoformat()
+
+
+def test_robots_allows_all_and_names_the_absolute_sitemap(sub_site):
+    lines = exports.robots(sub_site).decode().splitlines()
+    assert "User-agent: *" in lines and "Allow: /" in lines and "Disallow: /" not in lines
+    assert f"Sitemap: {SUB}sitemap.xml" in lines
+
+
+# --- Atom feed ---
+
+
+def test_feed_has_the_twenty_most_recently_updated_offers_newest_first(sub_site):
+    feed = ET.fromstring(exports.atom_feed(sub_site))
+    entries = feed.findall(f"{ATOM}entry")
+    expected = sorted(sub_site.offers, key=lambda o: (o.last_updated, o.slug), reverse=True)[:20]
+    assert len(sub_site.offers) > 20 and len(entries) == 20
+    assert [e.findtext(f"{ATOM}id") for e in entries] == [f"{SUB}angebote/{o.slug}/" for o in expected]
+    assert feed.findtext(f"{ATOM}updated") == f"{expected[0].last_updated.isoformat()}T00:00:00Z"
+    first = entries[0]
+    assert first.findtext(f"{ATOM}title") == expected[0].title
+    assert first.findtext(f"{ATOM}summary") == expected[0].summary
+    assert first.find(f"{ATOM}link[@rel='alternate']").get("href") == f"{SUB}angebote/{expected[0].slug}/"
+    # Two sample offers share 2026-09-01: the slug decides, whatever order the offers come in.
+    reversed_site = dataclasses.replace(sub_site, offers=sub_site.offers[::-1])
+    assert exports.atom_feed(reversed_site) == exports.atom_feed(sub_site)
+
+
+def test_feed_has_the_elements_rfc_4287_requires(sub_site):
+    feed = ET.fromstring(exports.atom_feed(sub_site))
+    assert feed.tag == f"{ATOM}feed"
+
+    def one(element, name):  # RFC 4287 4.1.1/4.1.2: exactly one id, title, updated
+        found = element.findall(f"{ATOM}{name}")
+        assert len(found) == 1 and (found[0].text or "").strip(), name
+        return found[0].text
+
+    def date_time(text):  # RFC 3339 date-time with a zone
+        parsed = datetime.datetime.fromisoformat(text)
+        assert parsed.tzinfo is not None
+        return parsed
+
+    for name in ("id", "title", "updated"):
+        one(feed, name)
+    date_time(one(feed, "updated"))
+    assert feed.find(f"{ATOM}author/{ATOM}name").text  # feed-level author covers every entry
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == f"{SUB}feed.xml"
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "de"
+    ids = []
+    for entry in feed.findall(f"{ATOM}entry"):
+        ids.append(one(entry, "id"))
+        one(entry, "title")
+        assert date_time(one(entry, "updated")) <= date_time(feed.findtext(f"{ATOM}updated"))
+        # 4.1.1.1: an entry without content needs an alternate link and a summary
+        assert entry.find(f"{ATOM}content") is None
+        assert len(entry.findall(f"{ATOM}link[@rel='alternate']")) == 1
+        one(entry, "summary")
+    assert len(set(ids)) == len(ids) and all(i.startswith(SUB) for i in ids)
+
+
+def test_feed_escapes_markup_in_content(site):
+    hostile = with_offer(site, 0, title=HOSTILE, summary="Fisch & <b>Chips</b>",
+                         last_updated=datetime.date(2030, 1, 1))
+    data = exports.atom_feed(hostile)
+    assert b"<script>" not in data and b"<b>" not in data
+    entry = ET.fromstring(data).find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == HOSTILE
+    assert entry.findtext(f"{ATOM}summary") == "Fisch & <b>Chips</b>"
+
+
+# --- JSON-LD ---
+
+
+def test_jsonld_cannot_close_the_script_element(site):
+    offer = dataclasses.replace(site.offers[0], title=HOSTILE, summary="a > b && c < d")
+    text = exports.offer_jsonld(offer, site)
+    assert not set("<>&\u2028") & set(text)
+    assert "</script" not in text.lower()
+    data = json.loads(text)
+    assert data["name"] == HOSTILE and data["description"] == "a > b && c < d"
+
+
+def test_jsonld_describes_a_bookable_course(sub_site):
+    offer = by_slug(sub_site, "workshop-desinformation-hass-im-netz")  # paid, 180 €
+    data = json.loads(exports.offer_jsonld(offer, sub_site))
+    url = f"{SUB}angebote/{offer.slug}/"
+    assert data["@context"] == "https://schema.org" and data["@type"] == "Course"
+    assert data["url"] == data["@id"] == url
+    assert data["name"] == offer.title and data["description"] == offer.summary
+    assert data["provider"] == {"@type": "Organization", "name": offer.partner.name,
+                                "url": offer.partner.contact.url}
+    assert data["isAccessibleForFree"] is False
+    assert data["offers"][0]["price"] == 180 and data["offers"][0]["priceCurrency"] == "EUR"
+    assert data["offers"][0]["category"] == "Paid"
+    assert [t.key for t in offer.languages] == ["de", "en"] and data["inLanguage"] == ["de", "en"]
+    assert data["dateModified"] == offer.last_updated.isoformat()
+    assert [a["educationalRole"] for a in data["audience"]] == [t.label for t in offer.audiences]
+    assert all(a["@type"] == "EducationalAudience" for a in data["audience"])
+    assert f"Klassenstufe {offer.grades}" in data["educationalLevel"]
+    instance = data["hasCourseInstance"][0]
+    assert instance["courseMode"] == "Onsite"
+    hours, minutes = divmod(offer.duration_minutes * offer.duration_sessions, 60)
+    assert instance["courseWorkload"] == f"PT{hours}H" + (f"{minutes}M" if minutes else "")
+
+
+def test_jsonld_free_blended_and_paused_offers(site):
+    free = json.loads(exports.offer_jsonld(by_slug(site, "fortbildung-extremistische-aeusserungen"), site))
+    assert free["isAccessibleForFree"] is True and free["offers"][0]["price"] == 0
+    assert free["hasCourseInstance"][0]["courseMode"] == "Blended"  # at the school, the provider or online
+    paused = json.loads(exports.offer_jsonld(by_slug(site, "soziales-training-klassenklima"), site))
+    assert paused["offers"][0]["availability"] == "https://schema.org/OutOfStock"
+    signed = dataclasses.replace(site.offers[0], languages=site.vocabularies["languages"].pick(
+        ["leichte-sprache", "de", "dgs"]))
+    assert json.loads(exports.offer_jsonld(signed, site))["inLanguage"] == ["de", "gsg"]  # BCP 47 tags
+    monolingual = dataclasses.replace(site.offers[0], languages=site.vocabularies["languages"].pick(["de"]))
+    assert json.loads(exports.offer_jsonld(monolingual, site))["inLanguage"] == "de"
+    cheap = json.loads(exports.offer_jsonld(by_slug(site, "bunter-teller-bewegte-pause"), site))
+    assert cheap["offers"][0]["price"] == 2.5
+
+
+# --- open data: CSV ---
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the file as UTF-8
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def test_csv_round_trips_with_bom_umlauts_and_crlf(sub_site):
+    data = exports.open_data_csv(sub_site)
+    rows = read_csv(data)
+    assert data.count(b"\r\n") == len(rows) and b"\n" not in data.replace(b"\r\n", b"")
+    header, body = rows[0], rows[1:]
+    assert "Träger" in header and "Präventionsbereiche" in header and "Qualitätssiegel gültig bis" in header
+    assert "Träger".encode() in data  # UTF-8, not cp1252
+    assert [r[header.index("Titel")] for r in body] == [o.title for o in sub_site.offers]
+    assert all(len(r) == len(header) for r in body)
+    row = dict(zip(header, body[[o.slug for o in sub_site.offers].index("bunter-teller-bewegte-pause")], strict=True))
+    offer = by_slug(sub_site, "bunter-teller-bewegte-pause")
+    assert row["Träger"] == offer.partner.name
+    assert row["Präventionsbereiche"] == "; ".join(t.label for t in offer.prevention_areas)
+    assert row["Betrag in Euro"] == "2,50" and row["kostenfrei"] == "nein"
+    assert row["Klassenstufen"] == "1–4"
+    assert row["Internetadresse"] == f"{SUB}angebote/{offer.slug}/"
+
+
+def test_csv_neutralises_formulas_and_keeps_separators_inside_cells(site):
+    hostile = with_offer(site, 0, title="=HYPERLINK(\"http://evil\";\"klick\")", summary="+49 ist keine Zahl",
+                         booking_note="x", contact=dataclasses.replace(site.offers[0].contact, name="@SUM(A1)",
+                                                                       email="-1+1", phone="\t=1"))
+    hostile = with_offer(hostile, 1, title='Eins; "zwei"\r\ndrei')
+    header, first, second = read_csv(exports.open_data_csv(hostile))[:3]
+    row = dict(zip(header, first, strict=True))
+    assert row["Titel"] == "'=HYPERLINK(\"http://evil\";\"klick\")"
+    assert row["Kurzbeschreibung"] == "'+49 ist keine Zahl"
+    assert row["Kontakt"] == "'@SUM(A1)" and row["E-Mail"] == "'-1+1" and row["Telefon"] == "'\t=1"
+    assert dict(zip(header, second, strict=True))["Titel"] == 'Eins; "zwei"\r\ndrei'
+    assert exports.neutralise_formula("\r=1") == "'\r=1" and exports.neutralise_formula("Ä=1") == "Ä=1"
+
+
+# --- open data: JSON ---
+
+
+def test_open_data_json_has_every_offer_and_every_field(sub_site):
+    data = json.loads(exports.open_data_json(sub_site))
+    assert data["license"] == exports.LICENSE == "CC BY 4.0"
+    assert data["generated"] == max(o.last_updated for o in sub_site.offers).isoformat()
+    assert [o["slug"] for o in data["offers"]] == [o.slug for o in sub_site.offers]
+    schema_fields = set(schema.load("offer")["properties"])
+    for item in data["offers"]:
+        assert schema_fields <= set(item), schema_fields - set(item)
+        assert set(item) == set(data["offers"][0])  # same keys in every offer: optional fields are null
+        assert item["url"] == f"{SUB}angebote/{item['slug']}/"
+        assert item["partner"]["url"].startswith(f"{SUB}traeger/")
+    item = data["offers"][[o.slug for o in sub_site.offers].index("projekttag-fuer-demokratie")]
+    offer = by_slug(sub_site, "projekttag-fuer-demokratie")
+    assert item["prevention_areas"] == [{"key": "demokratiebildung", "label": "Demokratiebildung"},
+                                        {"key": "antirassistische-bildung", "label": "Antirassistische Bildung"}]
+    assert item["partner"]["name"] == offer.partner.name and item["partner"]["website"] == offer.partner.contact.url
+    assert item["grades"] == {"from": 7, "to": 13} and item["age"] is None
+    assert item["curriculum"][0] == {"subject": "grw", "subject_label": offer.curriculum[0].subject.label,
+                                     "grades": {"from": 9, "to": 10},
+                                     "note": "Politische Bildung, Grundrechte und Zusammenleben"}
+    assert item["quality_seal"]["valid_until"] == "2028-03-31" and item["evaluation"]["kind"] == "feedback"
+    assert item["description_html"] == offer.body_html
+    vocab = data["vocabularies"]["formats"]
+    assert vocab["values"]["projekttag"] == "Projekttag"
+
+
+# --- daten/katalog.json ---
+
+
+def test_document_store_matches_the_structure_list_js_reads(site):
+    raw = exports.document_store(site)
+    store = json.loads(raw)
+    assert raw == json.dumps(store, ensure_ascii=False, separators=(",", ":")).encode()  # compact, umlauts raw
+    assert list(store) == ["facets", "offers"]
+    names = {"area": "prevention_areas", "school_type": "school_types", "format": "formats",
+             "audience": "audiences", "venue": "venues", "language": "languages"}
+    assert list(store["facets"]) == list(names)
+    assert store["facets"]["area"]["label"] == "Präventionsbereich"
+    for key, name in names.items():
+        terms = site.vocabularies[name].terms
+        assert list(store["facets"][key]["values"].items()) == [(k, t.label) for k, t in terms.items()]
+    assert [o["slug"] for o in store["offers"]] == [o.slug for o in site.offers]
+    required = {"slug", "url", "title", "summary", "partner", "free", "grades", "age", *names, "updated", "paused"}
+    for item, offer in zip(store["offers"], site.offers, strict=True):
+        assert required <= set(item) and not {"description_html", "body", "goals"} & set(item)
+        assert item["url"] == f"angebote/{offer.slug}/"
+        assert item["partner"] == offer.partner.name and item["free"] is offer.cost.free
+        assert item["grades"] == ([offer.grades.low, offer.grades.high] if offer.grades else None)
+        assert item["age"] == ([offer.age.low, offer.age.high] if offer.age else None)
+        assert item["updated"] == offer.last_updated.isoformat()
+        assert item["paused"] is (offer.status == "paused")
+        for key, name in names.items():
+            assert item[key] == [t.key for t in getattr(offer, name)]
+            assert set(item[key]) <= set(store["facets"][key]["values"])
+    assert sum(item["paused"] for item in store["offers"]) == 1
+    paid = store["offers"][[o.slug for o in site.offers].index("workshop-desinformation-hass-im-netz")]
+    assert paid["cost"] == "180 €"
+
+
+def test_every_export_is_deterministic(site):
+    calls = [lambda: exports.sitemap(site, ["", "angebote/"]), lambda: exports.robots(site),
+             lambda: exports.atom_feed(site), lambda: exports.offer_jsonld(site.offers[0], site),
+             lambda: exports.open_data_json(site), lambda: exports.open_data_csv(site),
+             lambda: exports.document_store(site)]
+    for call in calls:
+        assert call() == call()
