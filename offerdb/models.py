@@ -48,6 +48,11 @@ class Contact:
     url: str = ""
 
     @property
+    def phone_text(self) -> str:
+        """The number as written, but never broken across lines (no-break space, non-breaking hyphen)."""
+        return self.phone.replace(" ", "\u00a0").replace("-", "\u2011")
+
+    @property
     def tel_href(self) -> str:
         """tel: URI for a German number written with spaces, slashes or a leading 0."""
         digits = "".join(c for c in self.phone if c.isdigit() or c == "+")

@@ -42,7 +42,7 @@ def test_every_field_of_an_offer_appears_on_its_page(built):
     offer = next(o for o in site.site.offers if o.curriculum and o.cost.note or o.curriculum)
     text = text_of(read(out, f"angebote/{offer.slug}/"))
     expected = [offer.title, offer.summary, offer.target_group, offer.theoretical_basis, offer.staff_qualification,
-                offer.preparation, offer.follow_up, offer.contact.name, offer.contact.email, offer.contact.phone,
+                offer.preparation, offer.follow_up, offer.contact.name, offer.contact.email, offer.contact.phone_text,
                 offer.seal.reviewed_by, offer.partner.name, offer.evaluation.label, offer.evaluation_description,
                 offer.duration_note, offer.group_size_note, offer.booking_note, offer.cost.note,
                 str(offer.duration_minutes), str(offer.group_size.low), str(offer.group_size.high),

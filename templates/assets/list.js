@@ -213,7 +213,6 @@
     fill(summary, offer.summary, terms);
     item.appendChild(summary);
     var facts = el("ul", "facts");
-    facts.setAttribute("aria-label", "Eckdaten");
     facts.appendChild(el("li", "", offer.grades ? "Klasse " + range(offer.grades) : range(offer.age) + " Jahre"));
     facts.appendChild(el("li", "", offer.format.map(function (k) { return label("format", k); }).join(", ")));
     var cost = el("li");
