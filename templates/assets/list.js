@@ -380,7 +380,11 @@
   });
 
   window.addEventListener("popstate", function () {
+    // Back and forward step through searches and filters; the marks are the teacher's work and stay.
+    var keep = marked;
     applyState(readState());
+    marked = keep.filter(function (slug) { return slug in bySlug; });
+    saveState(false);
     shown = STEP;
     runSearch(true);
   });
