@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import models, output, rendering
+from . import models, output, rendering, search
 from .config import Settings, load_settings
 from .loading import display_path, load_content
 from .problems import Problem
@@ -64,6 +64,9 @@ def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnSta
         site = models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR)
     with stage("render", on_stage):
         files = rendering.render_site(site)
+    with stage("search", on_stage):
+        for path, data in search.build_search(site).items():
+            files.add(path, data)
     with stage("write", on_stage):
         output.publish(files, out_dir)
     return Built(site, out_dir)

@@ -1,0 +1,117 @@
+"""Full-text search: a lunr 2.3.9 index with lunr-languages' German pipeline, built at build time.
+
+`build_search(site)` returns the files to publish: the index under daten/suche/ (plus deterministic .gz copies)
+and the browser scripts from node_modules under assets/suche/. templates/assets/search.js loads both the first
+time a visitor searches and applies the same German rules (german.py) to the query.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..models import Offer, Site
+from . import german, lunr_index
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = ROOT / "node_modules"
+INDEX_PATH = "daten/suche/index.json"
+
+# Field, boost. Chosen by measurement (benchmarks/search.py): the body triples the index, and with a separate
+# field per front-matter key every posting repeats once per field. Three fields keep a title hit above a
+# description hit and the data for 1,000 offers under the 250 KB (gzip) target.
+FIELDS = (("title", 10), ("text", 3), ("body", 1))
+
+# Browser scripts: published path -> (npm package, file). The version is part of the name because assets/ may
+# be cached for a year; search.js names the same paths (tests/test_search.py keeps them in step).
+SCRIPTS = {
+    "assets/suche/lunr-{lunr}.min.js": ("lunr", "lunr.min.js"),
+    "assets/suche/lunr-languages-{lunr-languages}.stemmer.support.js": ("lunr-languages", "lunr.stemmer.support.js"),
+    "assets/suche/lunr-languages-{lunr-languages}.de.js": ("lunr-languages", "lunr.de.js"),
+}
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+class SearchError(Exception):
+    pass
+
+
+def plain_text(body_html: str) -> str:
+    """Text of sanitized HTML (markdown.render output): tags become spaces so words do not run together."""
+    return html.unescape(_TAG.sub(" ", body_html))
+
+
+def offer_fields(offer: Offer) -> dict[str, str]:
+    """What a teacher would search, grouped into the index fields."""
+    text = [offer.summary, *offer.keywords, *(a.label for a in offer.prevention_areas), offer.partner.name,
+            offer.partner.short_name, offer.target_group, *offer.goals, *offer.methods]
+    return {"title": offer.title, "text": "\n".join(text), "body": plain_text(offer.body_html)}
+
+
+def lexicon() -> frozenset[str]:
+    text = (Path(__file__).parent / "wortteile.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def tokenize(documents: Iterable[tuple[str, dict[str, str]]]) -> list[tuple[str, dict[str, list[str]]]]:
+    """german.words for every field, and after a compound its parts that are words of the content or of
+    wortteile.txt, so "Prävention" finds "Gewaltprävention". Each distinct word is expanded once."""
+    split = [(ref, {name: german.raw_words(value) for name, value in fields.items()}) for ref, fields in documents]
+    distinct = {word for _, fields in split for raw in fields.values() for word in raw}
+    bases = {word: german.masculine(word) for word in distinct}
+    dictionary = set(lexicon())
+    dictionary.update(w for w in distinct if len(w) >= german.MIN_PART)
+    dictionary.update(b for b in bases.values() if b)
+    frozen = frozenset(dictionary)
+
+    def expand(word: str) -> list[str]:
+        base = bases[word]
+        found = [word] + ([base] if base else [])
+        for form in found[:]:
+            if len(form) >= 2 * german.MIN_PART:
+                found += german.compound_parts(form, frozen)
+        return list(dict.fromkeys(found))
+
+    expansion = {word: expand(word) for word in distinct}
+    return [(ref, {name: [t for word in raw for t in expansion[word]] for name, raw in fields.items()})
+            for ref, fields in split]
+
+
+def index_documents(site: Site) -> list[tuple[str, dict[str, str]]]:
+    return [(offer.slug, offer_fields(offer)) for offer in site.offers]
+
+
+def collect(documents: Iterable[tuple[str, dict[str, str]]]) -> lunr_index.Postings:
+    return lunr_index.collect(tokenize(documents), FIELDS)
+
+
+def gzipped(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def script_files(node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
+    if not (node_modules / "lunr").is_dir() or not (node_modules / "lunr-languages").is_dir():
+        raise SearchError(f"Die Suchbibliotheken lunr und lunr-languages fehlen in {node_modules}. "
+                          "Bitte zuerst „make deps“ ausführen.")
+    versions = {name: json.loads((node_modules / name / "package.json").read_text(encoding="utf-8"))["version"]
+                for name in ("lunr", "lunr-languages")}
+    files = {}
+    for pattern, (package, file) in SCRIPTS.items():
+        path = pattern.replace("{lunr-languages}", versions["lunr-languages"]).replace("{lunr}", versions["lunr"])
+        files[path] = (node_modules / package / file).read_bytes()
+    return files
+
+
+def build_search(site: Site) -> dict[str, bytes]:
+    """Files to publish, paths relative to the site root."""
+    files = script_files()
+    compact = lunr_index.compact(collect(index_documents(site)))
+    files[INDEX_PATH] = json.dumps(compact, ensure_ascii=False, separators=(",", ":")).encode()
+    for path in list(files):
+        files[path + ".gz"] = gzipped(files[path])
+    return files

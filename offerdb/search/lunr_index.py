@@ -1,0 +1,159 @@
+"""lunr 2.3.9's index, written directly, and a compact form of it for the browser.
+
+lunr.py builds the same index but needs ~90 s for 10,000 offers (a Token object per word, a pipeline call per
+token). Here each distinct word is stemmed once, and the scores follow lunr's arithmetic step for step, so
+`serialize` equals lunr.py's `Index.serialize()` (tests/test_search_index.py compares them on the content).
+
+In lunr's JSON every (term, field, document) appears twice, once with a three-decimal score; those scores
+are three quarters of the gzip size. `compact` ships the postings with term frequencies and field lengths
+only; search.js recomputes the scores with lunr.js's formula and hands lunr.Index.load the same JSON that
+`serialize` writes (checked in node by tests/test_search_index.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from . import german
+
+K1 = 1.2  # lunr's BM25 defaults
+B = 0.75
+LUNR_VERSION = "2.3.9"
+SEARCH_PIPELINE = ["trimmer-de", "stemmer-de"]  # what lunr.de registers as searchPipeline
+FORMAT = "offerdb-lunr-1"
+
+
+def make_term_function() -> Callable[[str], str | None]:
+    """token -> index term, or None for a stop word: lunr.de's index pipeline, cached per distinct token."""
+    stops = german.stop_words()
+    cache: dict[str, str | None] = {}
+
+    def term(token: str) -> str | None:
+        try:
+            return cache[token]
+        except KeyError:
+            trimmed = german.trim(token)
+            result = None if not trimmed or trimmed in stops else german.stem(trimmed)
+            cache[token] = result
+            return result
+
+    return term
+
+
+@dataclass
+class Postings:
+    fields: list[tuple[str, int]]  # (name, boost)
+    refs: list[str]
+    terms: list[str]  # in lunr's _index order (first occurrence)
+    lengths: list[list[int]]  # [document][field] -> number of terms
+    postings: dict[tuple[int, int], list[tuple[int, int]]]  # (term, field) -> [(document, tf)], documents ascending
+    frequencies: list[list[Counter]]  # [document][field] -> term number -> tf, in order of first occurrence
+
+
+def collect(documents: Iterable[tuple[str, dict[str, Sequence[str]]]], fields: Sequence[tuple[str, int]]) -> Postings:
+    """documents: (ref, {field: tokens}) with tokens from german.words (plus compound parts)."""
+    term_of = make_term_function()
+    numbers: dict[str, int] = {}
+    number_of: dict[str, int] = {}  # token -> term number, -1 for a stop word; one pipeline run per token
+    result = Postings(list(fields), [], [], [], {}, [])
+
+    def number(token: str) -> int:
+        term = term_of(token)
+        if term is None:
+            n = -1
+        elif term in numbers:
+            n = numbers[term]
+        else:
+            n = numbers[term] = len(result.terms)
+            result.terms.append(term)
+        number_of[token] = n
+        return n
+
+    for doc, (ref, values) in enumerate(documents):
+        result.refs.append(ref)
+        lengths, counters = [], []
+        for f, (name, _) in enumerate(fields):
+            counter: Counter = Counter()
+            length = 0
+            for token in values.get(name, ()):
+                n = number_of.get(token)
+                if n is None:
+                    n = number(token)
+                if n >= 0:
+                    counter[n] += 1
+                    length += 1
+            for n, tf in counter.items():
+                result.postings.setdefault((n, f), []).append((doc, tf))
+            lengths.append(length)
+            counters.append(counter)
+        result.lengths.append(lengths)
+        result.frequencies.append(counters)
+    return result
+
+
+def js_round3(score: float) -> float:
+    """Math.round(score * 1000) / 1000 as lunr.js computes it (ties toward +infinity, on the product)."""
+    product = score * 1000
+    floor = math.floor(product)
+    return (floor + (1 if product - floor >= 0.5 else 0)) / 1000
+
+
+def serialize(p: Postings) -> dict:
+    """lunr's serialized index (what lunr.py's Index.serialize() returns)."""
+    names = [name for name, _ in p.fields]
+    count = len(p.refs)
+    average = [sum(lengths[f] for lengths in p.lengths) / count if count else 0 for f in range(len(names))]
+    with_term = Counter()
+    for (number, _), docs in p.postings.items():
+        with_term[number] += len(docs)
+    idf = {}
+    for number, n in with_term.items():
+        x = (count - n + 0.5) / (n + 0.5)
+        idf[number] = math.log(1 + abs(x))
+    vectors = []
+    for doc, ref in enumerate(p.refs):
+        for f, (name, boost) in enumerate(p.fields):
+            length = p.lengths[doc][f]
+            elements = []
+            for number, tf in sorted(p.frequencies[doc][f].items()):
+                score = idf[number] * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / average[f])) + tf)
+                score *= boost
+                score *= 1  # the document boost, multiplied in as lunr does (rounding sees the same float)
+                elements += [number, js_round3(score)]
+            vectors.append([f"{name}/{ref}", elements])
+    inverted = {}
+    for number, term in enumerate(p.terms):
+        posting: dict = {name: {} for name in names}
+        posting["_index"] = number
+        inverted[term] = posting
+    for (number, f), docs in p.postings.items():
+        inverted[p.terms[number]][names[f]] = {p.refs[doc]: {} for doc, _ in docs}
+    return {
+        "version": LUNR_VERSION,
+        "fields": names,
+        "fieldVectors": vectors,
+        "invertedIndex": [[term, inverted[term]] for term in sorted(inverted)],
+        "pipeline": SEARCH_PIPELINE,
+    }
+
+
+def compact(p: Postings) -> dict:
+    """The transport form search.js expands: per term and field the documents (as differences) and term
+    frequencies, per document and field the number of terms."""
+    postings = []
+    for number in range(len(p.terms)):
+        row = []
+        for f in range(len(p.fields)):
+            docs, tfs, previous = [], [], 0
+            for doc, tf in p.postings.get((number, f), ()):
+                docs.append(doc - previous)
+                tfs.append(tf)
+                previous = doc
+            row.append([docs, tfs])
+        postings.append(row)
+    return {"format": FORMAT, "version": LUNR_VERSION, "pipeline": SEARCH_PIPELINE,
+            "fields": [[name, boost] for name, boost in p.fields], "k1": K1, "b": B,
+            "refs": p.refs, "terms": p.terms, "lengths": p.lengths, "postings": postings}
