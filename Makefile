@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: site test check lint deps clean
+.PHONY: site test check lint linkcheck htmlcheck serve deps clean
 
 site: deps
 	$(PY) build.py build
@@ -19,6 +19,17 @@ lint: deps
 
 check: deps
 	$(PY) build.py check
+
+# Checks of the built site/ (run `make site` first): internal links and anchors, HTML validity.
+linkcheck: deps
+	$(PY) -m offerdb.linkcheck site
+
+htmlcheck: deps
+	node_modules/.bin/html-validate --config .htmlvalidaterc.json 'site/**/*.html'
+
+# Live preview on http://127.0.0.1:8000/ (another port: make serve PORT=8001).
+serve: deps
+	$(PY) build.py serve $(if $(PORT),--port $(PORT))
 
 deps: $(PY_STAMP) $(NODE_STAMP)
 

@@ -1,15 +1,16 @@
-"""The command line: `python build.py check|build`, German messages, exit codes for CI."""
+"""The command line: `python build.py check|build|serve|new|fieldguide`, German messages, exit codes for CI."""
 
 from __future__ import annotations
 
 import argparse
 import datetime
 import os
+import signal
 import sys
 import time
 from pathlib import Path
 
-from . import pipeline
+from . import fieldguide, pipeline, scaffold
 from .problems import FORMATTERS, count, plural
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,34 +35,82 @@ def resolve_today(option: datetime.date | None, environ: dict[str, str]) -> date
     return datetime.date.today()
 
 
+# Progress: the pipeline reports each stage when it ends; a line is printed only for stages that took at
+# least this long. A sample build (0.3 s) stays a single summary line, while a long build (thousands of
+# offers) shows in the terminal and in CI logs where its time goes. Lines go to stderr, so stdout stays
+# exactly the report (important for --format json and github).
+PROGRESS_MIN_SECONDS = 1.0
+STAGE_NAMES = {"load": "Inhalte gelesen", "validate": "Inhalte geprüft", "models": "Daten aufbereitet",
+               "render": "Seiten erzeugt", "write": "Dateien geschrieben", "search": "Suchindex gebaut",
+               "exports": "Offene Daten erzeugt"}
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def progress_line(stage: str, seconds: float) -> str:
+    return f"  {STAGE_NAMES.get(stage, stage)} … {_seconds(seconds)} s"
+
+
+def _progress(enabled: bool):
+    def on_stage(stage: str, seconds: float) -> None:
+        if enabled and seconds >= PROGRESS_MIN_SECONDS:
+            print(progress_line(stage, seconds), file=sys.stderr, flush=True)
+    return on_stage
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py",
                                      description="Präventionsangebote: Inhalte prüfen und die Website bauen.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--content", type=Path, default=ROOT / "content", help="Inhaltsordner (Standard: content/)")
+    content = argparse.ArgumentParser(add_help=False)
+    content.add_argument("--content", type=Path, default=ROOT / "content", help="Inhaltsordner (Standard: content/)")
+    common = argparse.ArgumentParser(add_help=False, parents=[content])
     common.add_argument("--config", type=Path, default=ROOT / "site.yaml", help="Einstellungen (Standard: site.yaml)")
     common.add_argument("--today", type=_date, help="Stichtag JJJJ-MM-TT für die Prüfung der Siegel "
                         "(Standard: SOURCE_DATE_EPOCH, sonst heute)")
-    common.add_argument("--strict", action="store_true", help="auch Warnungen als Fehler werten")
-    common.add_argument("--format", choices=sorted(FORMATTERS), default="text",
-                        help="Ausgabeformat der Meldungen: text, github (Anmerkungen im Pull Request) oder json")
-    sub.add_parser("check", parents=[common], help="alle Inhalte prüfen, nichts schreiben")
-    build = sub.add_parser("build", parents=[common], help="prüfen und die Website nach site/ bauen")
+    checking = argparse.ArgumentParser(add_help=False, parents=[common])
+    checking.add_argument("--strict", action="store_true", help="auch Warnungen als Fehler werten")
+    checking.add_argument("--format", choices=sorted(FORMATTERS), default="text",
+                          help="Ausgabeformat der Meldungen: text, github (Anmerkungen im Pull Request) oder json")
+    checking.add_argument("-q", "--quiet", action="store_true",
+                          help="nur Probleme ausgeben: keine Fortschrittszeilen, keine Zusammenfassung")
+    sub.add_parser("check", parents=[checking], help="alle Inhalte prüfen, nichts schreiben")
+    build = sub.add_parser("build", parents=[checking], help="prüfen und die Website nach site/ bauen")
     build.add_argument("--out", type=Path, default=ROOT / "site", help="Zielordner (Standard: site/)")
+    serve = sub.add_parser("serve", parents=[common],
+                           help="Vorschau im Browser, die sich bei jeder gespeicherten Änderung neu lädt")
+    serve.add_argument("--port", type=int, default=8000, help="Port auf 127.0.0.1 (Standard: 8000)")
+    new = sub.add_parser("new", parents=[content],
+                         help="eine neue Angebots- oder Trägerdatei mit allen Feldern anlegen")
+    new.add_argument("kind", choices=sorted(scaffold.KINDS), metavar="ART",
+                     help="offer (Angebot) oder partner (Träger); auch: angebot, traeger")
+    new.add_argument("slug", metavar="NAME", help="Dateiname ohne .md, z. B. klasse-gegen-mobbing")
+    guide = sub.add_parser("fieldguide", parents=[content],
+                           help="die Feldanleitung für die Redaktion (Markdown) aus Schema und Vokabularen erzeugen")
+    guide.add_argument("--out", type=Path, help="in diese Datei schreiben (Standard: Ausgabe im Terminal)")
     return parser
 
 
 def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:
     args = _parser().parse_args(argv)
     environ = dict(os.environ) if environ is None else environ
+    if args.command == "new":
+        return _new(args)
+    if args.command == "fieldguide":
+        return _fieldguide(args)
     try:
         today = resolve_today(args.today, environ)
     except ValueError:
         print("SOURCE_DATE_EPOCH muss eine ganze Zahl (Sekunden seit 1970) sein.", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "serve":
+        return _serve(args, environ)
     started = time.perf_counter()
-    checked = pipeline.check(args.content, args.config, today)
+    talk = args.format == "text" and not args.quiet  # progress and summary lines are for people
+    on_stage = _progress(talk)
+    checked = pipeline.check(args.content, args.config, today, on_stage=on_stage)
     report = FORMATTERS[args.format](checked.problems)
     if checked.fails(args.strict):
         sys.stdout.write(report)
@@ -71,14 +120,71 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
     if args.format != "text" or checked.problems:
         sys.stdout.write(report)
     if args.command == "build":
-        built = pipeline.build(checked, args.out, today)
+        built = pipeline.build(checked, args.out, today, on_stage=on_stage)
         errors, warnings = count(checked.problems)
-        if args.format == "text":
-            seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
+        if talk:
             print(f"{plural(len(built.site.offers), 'Angebot', 'Angebote')} · "
                   f"{plural(len(built.site.partners), 'Träger', 'Träger')} · "
                   f"{plural(errors, 'Fehler', 'Fehler')} · {plural(warnings, 'Warnung', 'Warnungen')} · "
-                  f"{seconds} s → {built.out_dir}")
-    elif args.format == "text" and not checked.problems:
+                  f"{_seconds(time.perf_counter() - started)} s → {built.out_dir}")
+    elif talk and not checked.problems:
         print("Alles in Ordnung: keine Fehler, keine Warnungen.")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    try:
+        path = scaffold.create(args.content, args.kind, args.slug)
+    except scaffold.ScaffoldError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Angelegt: {path}")
+    print("Füllen Sie jedes leere Feld aus (freiwillige Felder: ausfüllen oder die Zeile löschen) und schreiben "
+          "Sie unter die zweite Zeile „---“ die Beschreibung. `python build.py check` zeigt, was noch fehlt; "
+          "bis dahin wird die Datei nicht veröffentlicht.")
+    return EXIT_OK
+
+
+def _fieldguide(args: argparse.Namespace) -> int:
+    vocabularies = fieldguide.load_vocabularies(args.content)
+    if vocabularies is None:
+        print(f"{args.content / 'vocabularies.yaml'} ist nicht lesbar; bitte zuerst `python build.py check`.",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
+    text = fieldguide.document(vocabularies)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"Geschrieben: {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(text.encode("utf-8"))  # UTF-8 also where the console is not (Windows)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _serve(args: argparse.Namespace, environ: dict[str, str]) -> int:
+    from .serve import PreviewServer  # needs watchfiles, which check and build do not
+
+    def today() -> datetime.date:  # evaluated per build: a preview left open overnight checks seals anew
+        return resolve_today(args.today, environ)
+
+    server = PreviewServer(args.content, args.config, today, port=args.port)
+    try:
+        server.start()
+    except OSError as exc:
+        server.close()
+        print(f"Die Vorschau kann Port {args.port} nicht öffnen ({exc.strerror}). "
+              f"Versuchen Sie einen anderen, z. B. `python build.py serve --port {args.port + 1}`.", file=sys.stderr)
+        return EXIT_USAGE
+    # `kill` (SIGTERM) ends the preview like Ctrl+C, so its temporary folder is removed either way.
+    signal.signal(signal.SIGTERM, _interrupt)
+    print(f"Vorschau: {server.url}  (beenden mit Strg+C)")
+    print("Beobachtet content/, templates/ und site.yaml; nach jedem Speichern lädt die Seite im Browser neu.")
+    try:
+        server.wait()
+    finally:
+        server.close()
     return EXIT_OK

@@ -3,6 +3,7 @@
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -161,3 +162,28 @@ def test_build_py_runs_as_a_script_from_any_folder(tmp_path):
 def test_broken_source_date_epoch_is_a_usage_error(site, capsys):
     assert run(site, "check", environ={"SOURCE_DATE_EPOCH": "gestern"}) == 2
     assert "SOURCE_DATE_EPOCH" in capsys.readouterr().err
+
+
+def test_quiet_prints_only_problems(site, tmp_path, capsys):
+    assert run(site, "build", "--quiet", "--out", str(tmp_path / "a")) == 0
+    assert run(site, "check", "-q") == 0
+    assert capsys.readouterr() == ("", "")
+    site.offer(quality_seal={"reviewed_on": "2026-01-15", "reviewed_by": "Steuerungsgruppe",
+                             "valid_until": "2026-07-01"})
+    assert run(site, "build", "--quiet", "--out", str(tmp_path / "b")) == 0
+    out = capsys.readouterr().out
+    assert "Warnung [seal-expiring]" in out and " · " not in out  # the report, no summary line
+
+
+def test_progress_line_per_stage_only_for_slow_stages(site, tmp_path, capsys, monkeypatch):
+    assert run(site, "build", "--out", str(tmp_path / "a")) == 0
+    assert capsys.readouterr().err == ""  # a fast build is one summary line
+    monkeypatch.setattr(cli, "PROGRESS_MIN_SECONDS", 0.0)
+    assert run(site, "build", "--out", str(tmp_path / "b")) == 0
+    captured = capsys.readouterr()
+    stages = [line.split(" … ")[0].strip() for line in captured.err.splitlines()]
+    assert stages[:2] == ["Inhalte gelesen", "Inhalte geprüft"] and "Seiten erzeugt" in stages
+    assert all(re.fullmatch(r"  .+ … \d+,\d s", line) for line in captured.err.splitlines())
+    assert re.search(r"1 Angebot · 1 Träger · 0 Fehler · 0 Warnungen · \d+,\d s → ", captured.out)
+    assert run(site, "build", "--format", "json", "--out", str(tmp_path / "c")) == 0
+    assert capsys.readouterr().err == ""  # machine formats: no progress lines
