@@ -191,6 +191,7 @@ class Site:
     partners: list[Partner]  # sorted by name
     pages: dict[str, Page]
     media: dict[str, bytes] = field(default_factory=dict)  # files under /medien/, only those pages use
+    vocabulary_data: dict[str, Any] = field(default_factory=dict)  # as read, for the editors' field guide
 
 
 def _vocabularies(raw: dict[str, Any]) -> dict[str, Vocabulary]:
@@ -290,4 +291,4 @@ def build_site(validated: Validated, settings: Settings, today: datetime.date, m
         offer.partner.offers.append(offer)
     pages = {r.slug: _page(r, media) for r in validated.records["page"]}
     return Site(settings, today, vocab, offers, sorted(partners.values(), key=lambda p: (p.name.casefold(), p.slug)),
-                pages, media)
+                pages, media, validated.vocabularies)

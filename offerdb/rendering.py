@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from . import exports
+from . import exports, fieldguide, markdown
 from .models import Offer, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -39,6 +40,15 @@ def fingerprinted_assets() -> dict[str, tuple[str, bytes]]:
             digest = hashlib.sha256(data).hexdigest()[:10]
             assets[name] = (f"assets/{stem}.{digest}.{suffix}" if dot else f"assets/{name}.{digest}", data)
     return assets
+
+
+def scrollable_tables(html: str) -> str:
+    """Wide tables scroll inside their own keyboard-focusable region (WCAG 1.4.10 allows that for tables),
+    so the page itself never scrolls sideways on a phone."""
+    count = iter(range(1, 10_000))
+    return re.sub(r"<table>", lambda _: f'<section class="table-scroll" tabindex="0" '
+                  f'aria-label="Tabelle {next(count)}, seitlich scrollbar"><table>', html).replace(
+                      "</table>", "</table></section>")
 
 
 def environment(base_path: str, assets: dict[str, tuple[str, bytes]] | None = None) -> jinja2.Environment:
@@ -152,6 +162,9 @@ def render_site(site: Site) -> Output:
     page("daten/", "data.html", Meta("Offene Daten", "Alle Angebote als Tabelle (CSV), JSON und Feed.", "daten/"),
          newest=max((o.last_updated for o in site.offers), default=site.today),
          license=exports.LICENSE)
+    page("redaktion/", "guide.html",
+         Meta("Angebote eintragen: Feldanleitung", "Wie Träger ein Angebot eintragen: jedes Feld mit Beispiel.",
+              "redaktion/"), guide_html=scrollable_tables(markdown.render(fieldguide.markdown(site.vocabulary_data))))
     page("404.html", "404.html", Meta("Seite nicht gefunden", "Diese Seite gibt es nicht.", "404.html"))
     for name, data in site.media.items():
         out.add(f"medien/{name}", data)
