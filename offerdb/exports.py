@@ -284,7 +284,8 @@ def open_data_json(site: Site) -> bytes:
                          for name, v in site.vocabularies.items()},
         "offers": [_open_offer(o, site) for o in site.offers],
     }
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # Compact: json.dumps with indent runs the pure-Python encoder, 10x slower at 10,000 offers.
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 # --- daten/angebote.csv --------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import heapq
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +61,7 @@ def environment(base_path: str, assets: dict[str, tuple[str, bytes]] | None = No
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build renders thousands of pages; templates do not change during it
     )
     env.filters["date_de"] = date_de
     env.filters["labels"] = labels
@@ -138,10 +141,11 @@ def render_site(site: Site) -> Output:
              Meta(title, "Alle geprüften Präventionsangebote für Schulen, mit Filtern und Suche.",
                   pager.pages[pager.number - 1]),
              pager=pager, areas=areas, by_area=by_area, facets=_facets(site))
+    related = related_offers(site.offers)
     for offer in site.offers:
         page(f"angebote/{offer.slug}/", "offer.html",
              Meta(offer.title, offer.summary, f"angebote/{offer.slug}/"), offer=offer,
-             related=_related(offer, site.offers), jsonld=exports.offer_jsonld(offer, site))
+             related=related[offer.slug], jsonld=exports.offer_jsonld(offer, site))
     page("themen/", "themes.html", Meta("Themen", "Präventionsangebote nach Themen geordnet.", "themen/"),
          areas=areas, by_area=by_area)
     for term in areas:
@@ -199,9 +203,29 @@ def _facets(site: Site) -> list[Facet]:
     return [Facet(param, key, label, tuple(v[name].terms.values())) for param, key, label, name in spec]
 
 
-def _related(offer: Offer, offers: list[Offer]) -> list[Offer]:
-    """Other offers sharing a prevention area, most shared areas first."""
-    areas = {t.key for t in offer.prevention_areas}
-    scored = [(-len(areas & {t.key for t in o.prevention_areas}), o.title.casefold(), o)
-              for o in offers if o is not offer]
-    return [o for score, _, o in sorted(scored, key=lambda s: s[:2]) if score < 0][:4]
+RELATED = 4
+
+
+def related_offers(offers: list[Offer]) -> dict[str, list[Offer]]:
+    """Per offer up to four others sharing a prevention area: most shared areas first, then in list order.
+    Offers are grouped by their set of areas (there are few distinct sets), so the work grows linearly with
+    the number of offers instead of comparing every offer with every other."""
+    position = {o.slug: i for i, o in enumerate(offers)}
+    groups: dict[frozenset[str], list[Offer]] = {}
+    for o in offers:
+        groups.setdefault(frozenset(t.key for t in o.prevention_areas), []).append(o)
+    best: dict[frozenset[str], list[Offer]] = {}
+    for areas in groups:
+        by_score: dict[int, list[list[Offer]]] = {}
+        for other, members in groups.items():
+            if shared := len(areas & other):
+                by_score.setdefault(shared, []).append(members)
+        picked: list[Offer] = []
+        for score in sorted(by_score, reverse=True):  # the offer itself can only be in the first level
+            merged = heapq.merge(*by_score[score], key=lambda o: position[o.slug])
+            picked += itertools.islice(merged, RELATED + 1)
+            if len(picked) > RELATED:
+                break
+        best[areas] = picked
+    return {o.slug: [r for r in best[frozenset(t.key for t in o.prevention_areas)] if r is not o][:RELATED]
+            for o in offers}
