@@ -1,0 +1,162 @@
+"""The list page in Chromium: facets with counts that follow the other choices, state in the URL, back
+button, sorting, marks for the Merkliste, keyboard use and the empty result."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+FACETS = {"bereich": "area", "schulart": "school_type", "format": "format", "zielgruppe": "audience",
+          "ort": "venue", "sprache": "language"}
+
+
+@pytest.fixture(scope="module")
+def catalog(site):
+    return json.loads((site.root / "daten" / "katalog.json").read_text(encoding="utf-8"))
+
+
+def expected(catalog, facets=None, grade=None, free=False, except_=None):
+    """The facet semantics, written out independently of list.js: values of one facet are alternatives,
+    facets combine with AND, and a facet's own counts ignore its own choice."""
+    found = []
+    for offer in catalog["offers"]:
+        if free and except_ != "kostenfrei" and not offer["free"]:
+            continue
+        grades = offer["grades"]
+        if grade and except_ != "klasse" and not (grades and grades[0] <= grade <= grades[1]):
+            continue
+        if any(param != except_ and wanted and not set(wanted) & set(offer[FACETS[param]])
+               for param, wanted in (facets or {}).items()):
+            continue
+        found.append(offer)
+    return found
+
+
+def ready(page):
+    page.wait_for_selector("[data-facets]:not([hidden])")
+
+
+def cards(page) -> list[str]:
+    return page.eval_on_selector_all("#liste > li.card", "items => items.map(i => i.dataset.slug)")
+
+
+def count(page, key) -> int:
+    return int(page.inner_text(f'[data-count="{key}"]').strip("()"))
+
+
+def test_facets_filter_and_counts_follow_the_other_choices(browse, page, catalog):
+    browse.visit(page, "angebote/")
+    ready(page)
+    page.check("#f-bereich-mobbing")
+    page.select_option("#f-klasse", "7")
+    want = expected(catalog, {"bereich": ["mobbing"]}, grade=7)
+    assert want, "the sample must have mobbing offers for grade 7"
+    assert sorted(cards(page)) == sorted(o["slug"] for o in want)
+    status = f"{len(want)} Angebote gefunden." if len(want) > 1 else "1 Angebot gefunden."
+    assert page.inner_text("#ergebnis") == status
+    # A value of the same facet counts as if the mobbing choice were not made (alternatives) ...
+    for key in ("suchtpraevention", "medienbildung", "mobbing"):
+        others = expected(catalog, {"bereich": ["mobbing"]}, grade=7, except_="bereich")
+        assert count(page, f"bereich={key}") == len([o for o in others if key in o["area"]]), key
+    # ... while other facets count only within the current result.
+    for key in ("workshop", "projekttag", "elternabend"):
+        assert count(page, f"format={key}") == len([o for o in want if key in o["format"]]), key
+    assert count(page, "kostenfrei") == len([o for o in want if o["free"]])
+    query = parse_qs(urlsplit(page.url).query)
+    assert query == {"bereich": ["mobbing"], "klasse": ["7"]}
+
+
+def test_state_in_the_url_survives_reload_and_links(browse, page, catalog):
+    browse.visit(page, "angebote/?schulart=grundschule&schulart=foerderschule&kostenfrei=1&sortierung=neu")
+    ready(page)
+    assert page.is_checked("#f-schulart-grundschule") and page.is_checked("#f-schulart-foerderschule")
+    assert page.is_checked("#f-kostenfrei") and page.input_value("#f-sortierung") == "neu"
+    want = expected(catalog, {"schulart": ["grundschule", "foerderschule"]}, free=True)
+    # Newest first; offers of the same day keep the catalog's title order (both sorts are stable).
+    newest_first = sorted(want, key=lambda o: o["updated"], reverse=True)
+    assert cards(page) == [o["slug"] for o in newest_first]
+    page.reload(wait_until="networkidle")
+    ready(page)
+    assert set(cards(page)) == {o["slug"] for o in want}
+
+
+def test_back_button_steps_back_through_filters(browse, page, catalog):
+    browse.visit(page, "angebote/")
+    ready(page)
+    everything = len(catalog["offers"])
+    page.check("#f-format-workshop")
+    page.check("#f-kostenfrei")
+    assert len(cards(page)) == len(expected(catalog, {"format": ["workshop"]}, free=True))
+    page.go_back()
+    page.wait_for_function("() => !document.getElementById('f-kostenfrei').checked")
+    assert page.is_checked("#f-format-workshop")
+    assert len(cards(page)) == len(expected(catalog, {"format": ["workshop"]}))
+    page.go_back()
+    page.wait_for_function("() => !document.getElementById('f-format-workshop').checked")
+    assert page.inner_text("#ergebnis").startswith(f"{everything} Angebote gefunden")
+
+
+def test_reset_and_empty_result_offer_a_way_out(browse, page, catalog):
+    browse.visit(page, "angebote/?klasse=1&zielgruppe=eltern&format=theater&sprache=tr")
+    ready(page)
+    assert expected(catalog, {"zielgruppe": ["eltern"], "format": ["theater"], "sprache": ["tr"]}, grade=1) == []
+    assert cards(page) == []
+    assert page.is_visible("#leer")
+    assert page.inner_text("#ergebnis") == "Keine Angebote gefunden."
+    assert page.locator("#leer a[href$='/themen/mobbing/']").count() == 1
+    page.click("#leer [data-reset]")
+    assert len(cards(page)) == min(len(catalog["offers"]), 24)
+    assert urlsplit(page.url).query == ""
+    assert page.is_hidden("#leer")
+
+
+def test_more_button_shows_the_rest_and_moves_focus(browse, page, catalog):
+    browse.visit(page, "angebote/")
+    ready(page)
+    assert len(cards(page)) == 24 and page.is_visible("#mehr")
+    page.focus("#mehr")
+    page.keyboard.press("Enter")
+    assert len(cards(page)) == len(catalog["offers"])
+    assert page.evaluate("document.activeElement.closest('li.card').dataset.slug") == catalog["offers"][24]["slug"]
+    assert page.is_hidden("#mehr")
+
+
+def test_filters_and_marks_work_with_the_keyboard_alone(browse, page, catalog):
+    browse.visit(page, "angebote/")
+    ready(page)
+    page.focus("#suche")
+    checkbox = None
+    for _ in range(40):  # tab forward to the first prevention-area checkbox
+        page.keyboard.press("Tab")
+        checkbox = page.evaluate("document.activeElement.id")
+        if checkbox.startswith("f-bereich-"):
+            break
+    assert checkbox and checkbox.startswith("f-bereich-"), checkbox
+    page.keyboard.press("Space")
+    key = checkbox.removeprefix("f-bereich-")
+    assert sorted(cards(page)) == sorted(o["slug"] for o in expected(catalog, {"bereich": [key]}))
+    first = page.locator("#liste > li.card [data-mark]").first
+    first.focus()
+    page.keyboard.press("Enter")
+    assert first.get_attribute("aria-pressed") == "true"
+    slug = cards(page)[0]
+    assert parse_qs(urlsplit(page.url).query)["gemerkt"] == [slug]
+    assert page.get_attribute("[data-marked] a", "href").endswith(f"merkliste/#{slug}")
+
+
+def test_marked_offers_reach_the_merkliste(browse, page, catalog):
+    browse.visit(page, "angebote/")
+    ready(page)
+    buttons = page.locator("#liste > li.card [data-mark]")
+    buttons.nth(0).click()
+    buttons.nth(2).click()
+    slugs = [cards(page)[0], cards(page)[2]]
+    assert page.inner_text("[data-marked-count]") == "2"
+    page.click("[data-marked] a")
+    page.wait_for_selector("#merk-liste > li")
+    titles = page.eval_on_selector_all("#merk-liste h2 a", "links => links.map(a => a.textContent)")
+    by_slug = {o["slug"]: o for o in catalog["offers"]}
+    assert titles == [by_slug[s]["title"] for s in slugs]
+    assert urlsplit(page.url).fragment == ",".join(slugs)
