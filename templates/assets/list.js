@@ -260,8 +260,9 @@
       text = "Die Suche konnte nicht geladen werden. Es werden alle Angebote gezeigt, die zu den Filtern passen: " +
              plural(results.length, "Angebot", "Angebote") + ".";
     } else {
-      text = results.length === 0 ? "Keine Angebote gefunden." :
-        plural(results.length, "Angebot", "Angebote") + (search ? " zu „" + search.query + "“" : "") + " gefunden.";
+      var about = search ? " zu „" + search.query + "“" : "";
+      text = (results.length === 0 ? "Keine Angebote" : plural(results.length, "Angebot", "Angebote")) +
+        about + " gefunden.";
       if (results.length > shown) { text += " Die ersten " + shown + " werden gezeigt."; }
     }
     // Typing updates the list at once but the screen reader hears the count only after a pause.

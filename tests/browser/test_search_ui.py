@@ -1,0 +1,94 @@
+"""Search on the list page in Chromium: results combined with facets whose counts follow the query,
+highlighted words, the count announced, the state in the URL, the empty result and the page without
+JavaScript."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def catalog(site):
+    data = json.loads((site.root / "daten" / "katalog.json").read_text(encoding="utf-8"))
+    return {o["slug"]: o for o in data["offers"]}
+
+
+def results(page) -> list[str]:
+    return page.eval_on_selector_all("#liste > li.card", "items => items.map(i => i.dataset.slug)")
+
+
+def searched(page, q: str) -> None:
+    page.wait_for_function("q => document.getElementById('ergebnis').textContent.includes('„' + q + '“')", arg=q)
+
+
+def test_query_from_the_url_finds_highlights_and_announces(browse, page, catalog):
+    browse.visit(page, "angebote/?q=Mobbing")
+    searched(page, "Mobbing")
+    found = results(page)
+    assert found, "the sample has offers about Mobbing"
+    assert page.inner_text("#ergebnis") == f"{len(found)} Angebote zu „Mobbing“ gefunden."
+    assert page.get_attribute("#ergebnis", "aria-live") == "polite"
+    assert page.input_value("#suche") == "Mobbing"
+    marks = page.eval_on_selector_all("#liste mark", "ms => ms.map(m => m.textContent.toLowerCase())")
+    assert marks and all("mobbing" in m for m in marks)
+    # Title matches rank first: the first result has the word in its title.
+    assert "mobbing" in catalog[found[0]]["title"].lower()
+    # "Cybermobbing" is found through its compound part.
+    assert any("cybermobbing" in (catalog[s]["title"] + catalog[s]["summary"]).lower() for s in found)
+
+
+def test_facet_counts_follow_the_query_and_combine(browse, page, catalog):
+    browse.visit(page, "angebote/?q=Mobbing")
+    searched(page, "Mobbing")
+    found = results(page)
+    for key in ("mobbing", "gewaltpraevention", "suchtpraevention"):
+        shown = int(page.inner_text(f'[data-count="bereich={key}"]').strip("()"))
+        assert shown == len([s for s in found if key in catalog[s]["area"]]), key
+    page.check("#f-kostenfrei")
+    narrowed = results(page)
+    assert set(narrowed) == {s for s in found if catalog[s]["free"]}
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["Mobbing"], "kostenfrei": ["1"]}
+
+
+def test_typing_searches_and_keeps_the_query_in_the_url(browse, page, catalog):
+    browse.visit(page, "angebote/")
+    page.wait_for_selector("[data-facets]:not([hidden])")
+    page.fill("#suche", "Sucht")
+    searched(page, "Sucht")
+    found = results(page)
+    assert found and set(found) < set(catalog)  # a real narrowing, not the whole list
+    assert any("sucht" in catalog[s]["title"].lower() for s in found)
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["Sucht"]}
+    page.fill("#suche", "")
+    page.wait_for_function("() => document.querySelectorAll('#liste > li.card').length === 24")
+    assert urlsplit(page.url).query == ""
+
+
+def test_a_search_without_result_suggests_removing_filters(browse, page):
+    browse.visit(page, "angebote/?q=Quantenchromodynamik&kostenfrei=1")
+    searched(page, "Quantenchromodynamik")
+    assert results(page) == []
+    assert page.is_visible("#leer")
+    assert page.locator("#leer a[href*='/themen/']").count() >= 9
+    page.click("#leer [data-reset]")
+    page.wait_for_function("() => document.querySelectorAll('#liste > li.card').length > 0")
+    assert page.input_value("#suche") == "" and not page.is_checked("#f-kostenfrei")
+
+
+def test_header_search_on_any_page_leads_to_the_results(browse, page, site):
+    browse.visit(page, site.paths["angebot"])
+    page.fill("#kopf-suche", "Polizei")
+    page.press("#kopf-suche", "Enter")
+    searched(page, "Polizei")
+    assert urlsplit(page.url).path == "/angebote/"
+    assert results(page), "the Polizeidirektion's offers are found by the word Polizei"
+
+
+def test_without_javascript_the_search_form_leads_to_the_full_list_with_a_note(browse, nojs_page, site):
+    browse.visit(nojs_page, "angebote/?q=Mobbing")
+    assert "Suche und Filter brauchen JavaScript" in nojs_page.inner_text("main")
+    cards = nojs_page.locator("#liste > li.card").count()
+    assert cards == min(24, len(site.offers))
