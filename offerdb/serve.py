@@ -168,6 +168,8 @@ class Preview:
             checked = pipeline.check(self.content_dir, self.config_path, self.today())
             problems = checked.problems
             if not checked.fails(strict=False):
+                with self.changed:  # cleared before the swap: new pages must never show the old banner
+                    self.problems = []
                 built = pipeline.build(checked, self.out_dir, self.today())
                 assert checked.settings is not None
                 self.base_path = checked.settings.base_path
