@@ -7,8 +7,10 @@ never resolved. Nothing here raises on bad input: every defect becomes a Problem
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 
 import yaml
 
+from .cache import MEMORY, FileCache, digest
 from .problems import Problem, error
 
 MAX_FILE_BYTES = 256 * 1024
@@ -184,7 +187,8 @@ class _Composer:
         return value
 
     def node(self, event: yaml.Event, path: Path_) -> Any:
-        self.positions.values[path] = self._pos(event)
+        mark = event.start_mark  # self._pos() inlined: this runs for every value of every file
+        self.positions.values[path] = (mark.line + 1 + self.line_offset, mark.column + 1)
         if isinstance(event, yaml.AliasEvent):
             self._error(event, "yaml-alias", path,
                         f"Verweise mit „*{event.anchor}“ (YAML-Aliase) sind nicht erlaubt.",
@@ -256,11 +260,16 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Positio
     tab_problems = _tab_problems(text, file, line_offset)
     if tab_problems:
         return None, Positions(start=(line_offset + 1, 1)), tab_problems
-    composer = _Composer(yaml.parse(text, Loader=_YAML_LOADER), file, line_offset)
+    # The parser's events without yaml.parse()'s generator around every one (a tenth of the load stage at
+    # 10,000 offers); get_event() returns None after the stream's end, which ends the iterator.
+    loader = _YAML_LOADER(text)
+    composer = _Composer(iter(loader.get_event, None), file, line_offset)
     try:
         value = composer.document()
     except yaml.YAMLError as exc:
         return None, composer.positions, [_syntax_problem(exc, text, file, line_offset)]
+    finally:
+        loader.dispose()
     return value, composer.positions, composer.problems
 
 
@@ -281,6 +290,13 @@ def _tab_problems(text: str, file: str, line_offset: int) -> list[Problem]:
 
 def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
     """Read a file as NFC text with LF line ends; oversized or non-UTF-8 files are problems."""
+    raw, problems = read_bytes(path, file)
+    if raw is None:
+        return None, problems
+    return decode_text(raw, file)
+
+
+def read_bytes(path: Path, file: str) -> tuple[bytes | None, list[Problem]]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -288,12 +304,15 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
                 file, 1, 1, "file-too-large", "",
                 f"Die Datei ist {size / 1024:.0f} KiB groß; erlaubt sind höchstens {MAX_FILE_BYTES // 1024} KiB.",
                 "Kürzen Sie die Beschreibung. Bilder und Dokumente gehören nicht in die Datei.")]
-        raw = path.read_bytes()
+        return path.read_bytes(), []
     except FileNotFoundError:
         return None, [error(file, 1, 1, "missing-file", "", "Die Datei fehlt.")]
     except OSError as exc:
         return None, [error(file, 1, 1, "file-unreadable", "",
                             f"Die Datei kann nicht gelesen werden ({exc.strerror}).")]
+
+
+def decode_text(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -333,9 +352,25 @@ def split_front_matter(text: str, file: str) -> tuple[str, str, int, list[Proble
         "Beschreibungstext.")]
 
 
-def read_document(path: Path, file: str, kind: str) -> tuple[Document | None, list[Problem]]:
-    """Read one content file. Returns no document when its front matter cannot be read at all."""
-    text, problems = read_text(path, file)
+def read_document(path: Path, file: str, kind: str,
+                  cache: FileCache | None = None) -> tuple[Document | None, list[Problem]]:
+    """Read one content file. Returns no document when its front matter cannot be read at all. With a
+    cache, a file whose bytes (and name) were read before is not parsed again."""
+    raw, problems = read_bytes(path, file)
+    if raw is None:
+        return None, problems
+    if cache is None:
+        return _document(raw, path, file, kind)
+    key = ("document", kind, file, digest(raw))  # the slug comes from the name, which `file` includes
+    found = cache.get(key)
+    if found is None:
+        found = _document(raw, path, file, kind)
+        cache.put(key, found)
+    return found
+
+
+def _document(raw: bytes, path: Path, file: str, kind: str) -> tuple[Document | None, list[Problem]]:
+    text, problems = decode_text(raw, file)
     if text is None:
         return None, problems
     front, body, first_line, problems = split_front_matter(text, file)
@@ -390,7 +425,30 @@ def display_path(path: Path, content_dir: Path) -> str:
         return path.as_posix()
 
 
-def load_content(content_dir: Path) -> Content:
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small acyclic objects (documents, values).
+    Its full collections walk every live object, so a load of 10,000 offers spent about a third of its time
+    in them (docs/performance.md); reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load_content(content_dir: Path, cache: FileCache | None = MEMORY) -> Content:
+    """Everything in `content_dir`. Files seen before with the same bytes come from `cache` (by default
+    this process's memory, which makes the live preview's rebuilds fast); None reads every file anew."""
+    with paused_gc():
+        return _load_content(content_dir, cache)
+
+
+def _load_content(content_dir: Path, cache: FileCache | None) -> Content:
+    if cache is not None:
+        cache.prune()  # a new build: forget what the previous one did not use
     content_dir = content_dir.resolve()
     problems: list[Problem] = []
     documents: dict[str, list[Document]] = {kind: [] for kind in KIND_DIRS}
@@ -411,7 +469,7 @@ def load_content(content_dir: Path) -> Content:
                                       "Benennen Sie die Datei um (z. B. „angebot.md“) oder entfernen Sie sie; "
                                       "sonst würde sie stillschweigend fehlen."))
                 continue
-            document, found = read_document(path, file, kind)
+            document, found = read_document(path, file, kind, cache)
             problems.extend(found)
             if document is not None:
                 documents[kind].append(document)

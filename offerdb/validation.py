@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from jsonschema import ValidationError
 
 from . import schema
-from .loading import SLUG_RE, Content, Document, Positions, field_name
+from .cache import MEMORY, FileCache, digest
+from .loading import SLUG_RE, Content, Document, Positions, field_name, paused_gc
 from .problems import Problem, error, warning
 
 # Pages every page links to (footer) or the law requires; a site without them must not be published.
@@ -157,6 +158,8 @@ class SchemaChecker:
                        f"„{label}“ muss {_TYPE_DE[expected]} sein, hier steht {_describe(err.instance)}.",
                        _TYPE_HINTS[expected])
         if keyword == "enum":
+            if err.instance is None:
+                return []  # an empty value is reported once, as empty, not again as "None" not allowed
             allowed = [str(v) for v in err.validator_value]
             hint = _suggest(str(err.instance), allowed)
             return one("not-allowed",
@@ -450,6 +453,21 @@ def media_problems(pages: list[Record], content_root: Any) -> list[Problem]:
 
 # --- the whole content folder -------------------------------------------------------------------
 
+def _schema_check(checker: SchemaChecker, document: Document, vocabulary_key: str,
+                  cache: FileCache | None) -> tuple[Any, list[Problem]]:
+    if cache is None:
+        return checker.check(document.data, document.positions, document.file)
+    # Keyed by the document object, which the cache itself keeps alive (so its id is not reused) and which
+    # the loader hands out again only for the same bytes; the stored document proves it is the same one.
+    key = ("schema", checker.kind, id(document), vocabulary_key)
+    found = cache.get(key)
+    if found is not None and found[0] is document:
+        return found[1], found[2]
+    values, problems = checker.check(document.data, document.positions, document.file)
+    cache.put(key, (document, values, problems))
+    return values, problems
+
+
 def _without_followups(found: list[Problem], loading: list[Problem]) -> list[Problem]:
     """Drop schema problems that only follow from a YAML problem already reported for the same field,
     such as "empty" for a rejected alias."""
@@ -466,15 +484,24 @@ _BODY_WHAT = {"offer": "die Beschreibung des Angebots", "partner": "die Beschrei
               "page": "der Text der Seite"}
 
 
-def validate(content: Content, today: datetime.date, warn_days: int) -> Validated:
+def validate(content: Content, today: datetime.date, warn_days: int, cache: FileCache | None = MEMORY) -> Validated:
+    """Check everything. A document the loader took from `cache` (the same object as last time) is not
+    checked against the schema again while the vocabularies are the same; the rules that depend on the
+    date or on other files always run."""
+    with paused_gc():
+        return _validate(content, today, warn_days, cache)
+
+
+def _validate(content: Content, today: datetime.date, warn_days: int, cache: FileCache | None) -> Validated:
     vocabularies, problems = check_vocabularies(content)
     problems = list(content.problems) + problems
     records: dict[str, list[Record]] = {}
+    vocabulary_key = digest(repr(vocabularies).encode())
     for kind, documents in content.documents.items():
         checker = SchemaChecker(kind, vocabularies)
         records[kind] = []
         for document in documents:
-            values, found = checker.check(document.data, document.positions, document.file)
+            values, found = _schema_check(checker, document, vocabulary_key, cache)
             record = Record(document, values)
             records[kind].append(record)
             problems += _without_followups(found, content.problems)

@@ -1,0 +1,90 @@
+"""Results derived from one content file, reused while the file's bytes stay the same.
+
+Keys are a hash of the file's bytes (plus whatever else a result depends on, such as the vocabularies),
+never its modification time: a checkout, a copy or an editor that keeps the time can change a file without
+changing its time, and a touched file is not a changed one. A long-running process (the live preview)
+keeps one `FileCache` in memory; `save`/`load` keep it on disk between processes.
+
+Cached objects are shared between builds, so they must not be changed after they were cached: documents,
+values and problems are only read by the later stages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+# Part of every disk cache; bump it when a cached object's class or meaning changes.
+FORMAT = 1
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class FileCache:
+    """A mapping from keys to results, with `prune` to drop what the last build did not use."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Any, Any] = {}
+        self._used: set[Any] = set()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Any) -> Any | None:
+        value = self._entries.get(key)
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self._used.add(key)
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        self._entries[key] = value
+        self._used.add(key)
+
+    def prune(self) -> None:
+        """Forget entries not used since the last prune, so renamed and edited files do not pile up."""
+        self._entries = {k: v for k, v in self._entries.items() if k in self._used}
+        self._used = set()
+        self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def save(self, path: Path) -> None:
+        """Write atomically (a reader never sees half a file); only entries used by the last build."""
+        self.prune()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump((FORMAT, self._entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: Path) -> FileCache:
+        """The cache saved at `path`, or an empty one if there is none or it cannot be read: a cache may
+        always be thrown away. Only load caches this program wrote (pickle runs code from the file)."""
+        cache = cls()
+        try:
+            with open(path, "rb") as f:
+                version, entries = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return cache
+        if version == FORMAT and isinstance(entries, dict):
+            cache._entries = entries
+            cache._used = set(entries)  # all were used by the build that saved them: keep them for the next
+        return cache
+
+
+# The default for a process: the live preview rebuilds in the same process and reuses it on every save.
+MEMORY = FileCache()

@@ -1,0 +1,271 @@
+"""The benchmark harness must not rot: generated content is valid and reproducible, and a small run prints
+every row with numbers that parse. No timing is asserted here; figures belong in docs/performance.md."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks import generate
+from offerdb import pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def test_generated_content_passes_check_without_any_problem(tmp_path):
+    content, config = generate.generate(120, tmp_path)
+    checked = pipeline.check(content, config, datetime.date(2026, 11, 25))
+    assert checked.problems == []
+    offers = checked.validated.records["offer"]
+    assert len(offers) == 120
+    assert len(checked.validated.records["partner"]) == generate.partner_count(120)
+    words = [len(o.document.body.split()) for o in offers]
+    assert 200 <= sum(words) / len(words) <= 400  # ~300 words of prose, like a real description
+    assert len({o.document.body for o in offers}) == 120  # varied, not one text copied
+
+
+def test_same_count_gives_same_bytes(tmp_path):
+    generate.generate(40, tmp_path / "a")
+    generate.generate(40, tmp_path / "b")
+    generate.generate(41, tmp_path / "c")
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+
+
+def test_small_run_prints_every_row_with_parsable_numbers(tmp_path):
+    result = subprocess.run([sys.executable, "benchmarks/run.py", "--offers", "200", "--work", str(tmp_path),
+                             "--markdown", str(tmp_path / "result.md")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600, check=True)
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("offers  measurement"))
+    columns = header.split()
+    for stage in ("load", "validate", "render", "write", "total", "peak"):
+        assert stage in columns
+    for name in ("cold build", "rebuild, same process", "rebuild, new process"):
+        row = next(line for line in lines if f"  {name}  " in line)
+        numbers = row.replace(name, " ").split()
+        assert numbers[0] == "200"
+        values = [float(n) for n in numbers[1:] if n != "-"]  # ValueError if a figure does not parse
+        assert len(values) >= 6 and all(v >= 0 for v in values)
+        total = float(numbers[columns.index("total") - 1])  # the row has no cell for "measurement"
+        assert total > 0
+    sizes = next(line for line in lines if re.match(r"\s*200\s+\d+\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+$", line))
+    files = int(sizes.split()[1])
+    assert files > 200  # one page per offer at least
+    assert "| 200 | cold build |" in (tmp_path / "result.md").read_text(encoding="utf-8")
+    # The changed offer is restored, so the cached content stays what generate.py wrote.
+    fresh = tmp_path / "fresh"
+    generate.generate(200, fresh)
+    assert _digest(fresh / "content") == _digest(tmp_path / "200" / "content")
+
+
+# --- the optimisations change speed, never results ---------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from offerdb import schema  # noqa: E402
+from offerdb.loading import load_content  # noqa: E402
+
+_VOCABULARY = {"prevention_areas": {"mobbing", "medienbildung"}, "formats": {"workshop"}}
+
+
+def _check_term(vocabulary: str, key: str) -> str | None:
+    allowed = _VOCABULARY.get(vocabulary)
+    return None if allowed is None or key in allowed else f"{key} nicht in {vocabulary}"
+
+
+def _sample_documents() -> list[tuple[str, dict]]:
+    """Front matter of every shipped file and of the base fixture, as the loader reads it (all strings)."""
+    found = []
+    for folder in (ROOT / "content", ROOT / "tests" / "fixtures" / "base" / "content"):
+        for kind, documents in load_content(folder).documents.items():
+            found += [(kind, d.data) for d in documents]
+    return found
+
+
+SAMPLES = _sample_documents()
+# Values that hit every keyword: wrong types, bounds, patterns, formats, vocabularies, if/then/else.
+_ODD = st.sampled_from([None, "", "x", "0", "-1", "15", "601", "2,50", "0,0", "true", "nein", "ja ", "2026-02-30",
+                        "2026-09-01", "keine", "feedback", "mobbing", "Mobbing", "a@example.org", "kein@",
+                        "https://x.example.org/", "http://x.org", "0371 000000", "09111", [], ["x"], ["x", "x"],
+                        ["mobbing", "mobbing"], [None], [{}], {}, {"from": "9", "to": "2"}, {"free": "false"},
+                        {"free": "true", "amount_eur": "5"}, {"kind": "keine"}, {"kind": "wirkung"}])
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _paths(item, prefix + (i,))
+
+
+def _replace(value, path, new):
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replace(value[path[0]], path[1:], new)
+    return copy
+
+
+@st.composite
+def _mutated(draw):
+    kind, data = draw(st.sampled_from(SAMPLES))
+    for _ in range(draw(st.integers(0, 3))):
+        paths = [p for p in _paths(data) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        if draw(st.booleans()) and isinstance(data, dict) and len(path) == 1:
+            data = {k: v for k, v in data.items() if k != path[0]}  # a missing field
+        else:
+            data = _replace(data, path, draw(_ODD))
+    if draw(st.booleans()) and isinstance(data, dict):
+        data = {**data, draw(st.sampled_from(["extra", "note", "age", "grades", "keywords"])): draw(_ODD)}
+    return kind, data
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutated())
+def test_compiled_validity_check_agrees_with_jsonschema(case):
+    kind, data = case
+    values = schema.coerce(data, schema.load(kind))
+    assert values == schema.coerce_reference(data, schema.load(kind))
+    assert [type(v) for v in _leaves(values)] == [type(v) for v in _leaves(schema.coerce_reference(
+        data, schema.load(kind)))]  # Decimal stays Decimal, bool stays bool
+    validator = schema.Validator(kind, _check_term)
+    fast = schema.compile_is_valid(kind, _check_term)(values)
+    token = schema._CHECK_TERM.set(_check_term)
+    try:
+        full = list(validator._validator.iter_errors(values))
+    finally:
+        schema._CHECK_TERM.reset(token)
+    # True must mean valid; the only allowed "unsure" is uniqueItems over lists that are not all strings.
+    assert not (fast and full)
+    if not fast and not full:
+        assert _has_non_string_list(values)
+    assert [e.message for e in validator.iter_errors(values)] == [e.message for e in full]
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def _has_non_string_list(value) -> bool:
+    if isinstance(value, dict):
+        return any(_has_non_string_list(v) for v in value.values())
+    if isinstance(value, list):
+        return any(not isinstance(v, str) for v in value) or any(_has_non_string_list(v) for v in value)
+    return False
+
+
+def test_compiled_check_rejects_what_each_keyword_forbids():
+    kind, data = next((k, d) for k, d in SAMPLES if k == "offer")
+    is_valid = schema.compile_is_valid("offer", _check_term)
+    offer = schema.coerce({**data, "prevention_areas": ["mobbing"], "formats": ["workshop"]}, schema.load("offer"))
+    assert is_valid(offer)
+    broken = [
+        {**offer, "title": "Kurz"},  # minLength
+        {**offer, "prevention_areas": ["gibt-es-nicht"]},  # x-vocabulary
+        {**offer, "cost": {"free": False}},  # if/then: amount and note required
+        {**offer, "duration": {**offer["duration"], "minutes": 5}},  # minimum
+        {**offer, "contact": {**offer["contact"], "url": "http://example.org/"}},  # pattern via $ref
+        {**offer, "last_updated": "2026-02-30"},  # format date
+        {**offer, "unknown": "x"},  # additionalProperties
+        {k: v for k, v in offer.items() if k != "title"},  # required
+    ]
+    for document in broken:
+        assert not is_valid(document)
+
+
+def test_markdown_it_renders_the_shipped_content_like_python_markdown_did():
+    """The switch to markdown-it-py (faster, CommonMark like GitHub's preview) keeps every shipped body:
+    same tags, attributes and text as Python-Markdown gave, after the same nh3 sanitising. The field guide is
+    the one deliberate difference: Python-Markdown without `fenced_code` turned its ```yaml example into
+    inline code inside a paragraph; markdown-it renders the code block."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import markdown as python_markdown
+    import markdown_libs
+
+    from offerdb.markdown import render
+
+    reference = markdown_libs.python_markdown()
+    items = markdown_libs.corpus(offers=50)
+    assert len(items) > 90  # 41 shipped files, the fixtures, the field guide and 50 generated offers
+    for name, text in items:
+        for offset in (0, 1):
+            old = markdown_libs._clean(markdown_libs.shift(reference(text), offset))
+            new = render(text, heading_offset=offset)
+            if name == "fieldguide":
+                assert "<pre><code>" in new and "<pre>" not in old
+            else:
+                assert markdown_libs.normalise(new) == markdown_libs.normalise(old), name
+    assert python_markdown.__name__ == "markdown"  # the reference really is Python-Markdown
+
+
+def test_prerender_on_all_cores_gives_what_render_gives(monkeypatch):
+    from offerdb import markdown
+    from offerdb.cache import FileCache
+
+    monkeypatch.setattr(markdown, "PARALLEL_MIN_TEXTS", 2)
+    monkeypatch.setattr(markdown, "_can_fork", lambda: True)  # pytest may run helper threads
+    texts = [(f"## Teil {i}\n\nText mit **{i}** und [Link](https://example.org/{i}).\n", i % 2) for i in range(30)]
+    cache = FileCache()
+    markdown.prerender(texts, cache, workers=2)
+    assert len(cache) == 30
+    for text, offset in texts:
+        assert markdown.render(text, offset, cache=cache) == markdown.render(text, offset, cache=None)
+    assert cache.hits == 30 and cache.misses == 30  # prerender's lookups missed; every render call was a hit
+
+
+def test_cached_results_equal_fresh_ones_and_follow_changed_bytes(tmp_path):
+    from offerdb.cache import FileCache
+
+    content, config = generate.generate(30, tmp_path)
+    today = datetime.date(2026, 11, 25)
+    cache = FileCache()
+    first = pipeline.validate(pipeline.load_content(content, cache), today, 60, cache)
+    again = pipeline.validate(pipeline.load_content(content, cache), today, 60, cache)
+    fresh = pipeline.validate(pipeline.load_content(content, None), today, 60, None)
+    assert cache.hits > 60  # the second run read documents and schema results from the cache
+    for run in (again, fresh):
+        assert run.problems == first.problems
+        offers = run.records["offer"]
+        assert [(r.file, r.values) for r in offers] == [(r.file, r.values) for r in first.records["offer"]]
+    # Same file time, new bytes: the cache must not answer with the old document.
+    offer = sorted((content / "offers").glob("*.md"))[3]
+    stat = offer.stat()
+    offer.write_text(offer.read_text(encoding="utf-8").replace("status: active", "status: aktiv"), encoding="utf-8")
+    os.utime(offer, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    changed = pipeline.validate(pipeline.load_content(content, cache), today, 60, cache)
+    assert [p.code for p in changed.problems] == ["not-allowed"]
+    # On disk and back: a new process gets the same results.
+    cache.save(tmp_path / "cache.pickle")
+    loaded = FileCache.load(tmp_path / "cache.pickle")
+    assert len(loaded) == len(cache)
+    reread = pipeline.validate(pipeline.load_content(content, loaded), today, 60, loaded)
+    assert reread.problems == changed.problems and loaded.hits > 0
+    assert len(FileCache.load(tmp_path / "missing.pickle")) == 0
