@@ -38,10 +38,11 @@ CHANGED_SENTENCE = "\nDiese Zeile wurde für die Messung eines erneuten Baus erg
 
 # --- child: one measurement in a fresh interpreter ----------------------------------------------
 
-def _maxrss_mb() -> float:
-    # Linux reports kilobytes, macOS bytes.
+def _maxrss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    # Linux reports kilobytes, macOS bytes. RUSAGE_CHILDREN: the largest helper process (the forked search
+    # index and Markdown workers), which shares most of its pages with the parent.
     scale = 1 if sys.platform == "darwin" else 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
+    return resource.getrusage(who).ru_maxrss * scale / 1e6
 
 
 def _build_once(content: Path, config: Path, out: Path, today: datetime.date) -> dict:
@@ -83,7 +84,8 @@ def child(mode: str, work: Path, changed: Path) -> None:
     results = []
     if mode == "cold":
         first = _build_once(content, config, out, today)
-        first.update(name="cold build", imported=imported, peak_mb=_maxrss_mb())
+        first.update(name="cold build", imported=imported, peak_mb=_maxrss_mb(),
+                     helper_mb=_maxrss_mb(resource.RUSAGE_CHILDREN))
         results.append(first)
         original = changed.read_text(encoding="utf-8")
         changed.write_text(original + CHANGED_SENTENCE, encoding="utf-8")
@@ -91,11 +93,13 @@ def child(mode: str, work: Path, changed: Path) -> None:
             again = _build_once(content, config, out, today)
         finally:
             changed.write_text(original, encoding="utf-8")
-        again.update(name="rebuild, same process", imported=0.0, peak_mb=_maxrss_mb())
+        again.update(name="rebuild, same process", imported=0.0, peak_mb=_maxrss_mb(),
+                     helper_mb=_maxrss_mb(resource.RUSAGE_CHILDREN))
         results.append(again)
     else:  # "rebuild": the parent has changed one offer; the site (and any cache) exists from the cold run
         again = _build_once(content, config, out, today)
-        again.update(name="rebuild, new process", imported=imported, peak_mb=_maxrss_mb())
+        again.update(name="rebuild, new process", imported=imported, peak_mb=_maxrss_mb(),
+                     helper_mb=_maxrss_mb(resource.RUSAGE_CHILDREN))
         results.append(again)
     print(json.dumps(results))
 
@@ -188,13 +192,14 @@ def table(results: list[dict], markdown: bool) -> str:
     for result in results:
         for row in result["rows"]:
             stages += [s for s in row["stages"] if s not in stages]
-    head = ["offers", "measurement", "import", *stages, "total s", "peak MB", "loadavg"]
+    head = ["offers", "measurement", "import", *stages, "total s", "peak MB", "helper MB", "loadavg"]
     lines = []
     for result in results:
         for row in result["rows"]:
             lines.append([str(result["offers"]), row["name"], f"{row['imported']:.2f}",
                           *(f"{row['stages'][s]:.2f}" if s in row["stages"] else "-" for s in stages),
-                          f"{row['total']:.2f}", f"{row['peak_mb']:.0f}", f"{row['load']:.2f}"])
+                          f"{row['total']:.2f}", f"{row['peak_mb']:.0f}", f"{row.get('helper_mb', 0):.0f}",
+                          f"{row['load']:.2f}"])
     size_head = ["offers", "files", "site MB", "search files", "search MB", "search MB gzip"]
     size_lines = [[str(r["offers"]), str(r["sizes"]["files"]), f"{r['sizes']['site_mb']:.1f}",
                    str(r["sizes"]["search_files"]), f"{r['sizes']['search_mb']:.2f}",

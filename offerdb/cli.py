@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import fieldguide, pipeline, scaffold
+from . import fieldguide, pipeline, scaffold, search
 from .problems import FORMATTERS, count, plural
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +120,11 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
     if args.format != "text" or checked.problems:
         sys.stdout.write(report)
     if args.command == "build":
-        built = pipeline.build(checked, args.out, today, on_stage=on_stage)
+        try:
+            built = pipeline.build(checked, args.out, today, on_stage=on_stage)
+        except search.SearchError as exc:
+            print(f"{exc}\nDie Website wurde nicht gebaut; der bisherige Stand bleibt unverändert.", file=sys.stderr)
+            return EXIT_PROBLEMS
         errors, warnings = count(checked.problems)
         if talk:
             print(f"{plural(len(built.site.offers), 'Angebot', 'Angebote')} · "

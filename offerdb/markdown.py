@@ -5,14 +5,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import sys
-import threading
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 
 import nh3
 from markdown_it import MarkdownIt
 
+from . import parallel
 from .cache import MEMORY, FileCache, digest
 
 # CommonMark plus tables: what GitHub's preview shows editors while they edit a file, and measured 1.5x
@@ -66,13 +65,6 @@ def _render(text: str, heading_offset: int) -> str:
 PARALLEL_MIN_TEXTS = 400
 
 
-def _can_fork() -> bool:
-    """Fork only where it is cheap and safe: Linux, and no other thread that could hold a lock the child
-    inherits (the live preview runs threads, and renders incrementally anyway). "spawn" and "forkserver"
-    would import the caller's main module again, which breaks scripts without a `__main__` guard."""
-    return sys.platform == "linux" and threading.active_count() == 1
-
-
 def _render_chunk(items: list[tuple[str, int]]) -> list[str]:
     return [_render(text, offset) for text, offset in items]
 
@@ -86,7 +78,7 @@ def prerender(items: Iterable[tuple[str, int]], cache: FileCache = MEMORY, worke
         if cache.get(key) is None:
             todo[key] = (text, offset)
     workers = workers or os.cpu_count() or 1
-    if workers < 2 or len(todo) < PARALLEL_MIN_TEXTS or not _can_fork():
+    if workers < 2 or len(todo) < PARALLEL_MIN_TEXTS or not parallel.can_fork():
         for key, (text, offset) in todo.items():
             cache.put(key, _render(text, offset))
         return

@@ -281,11 +281,15 @@ def _media(records: list[Record], media_dir: Path) -> dict[str, bytes]:
 def build_site(validated: Validated, settings: Settings, today: datetime.date, media_dir: Path | None = None) -> Site:
     """Models for everything that is published: archived offers and expired seals are left out."""
     assert validated.ok
+    live = [r for r in validated.records["offer"] if is_live(r.values, today)]
+    # Every Markdown text at once, on all cores; the render() calls below are then cache hits.
+    markdown.prerender([(r.document.body, 0) for r in validated.records["partner"]]
+                       + [(r.document.body, 1) for r in live]
+                       + [(r.document.body, 0) for r in validated.records["page"]])
     media = _media(validated.records["page"], media_dir) if media_dir else {}
     vocab = _vocabularies(validated.vocabularies)
     partners = {r.slug: _partner(r) for r in validated.records["partner"]}
-    offers = [_offer(r, partners[r.values["partner"]], vocab)
-              for r in validated.records["offer"] if is_live(r.values, today)]
+    offers = [_offer(r, partners[r.values["partner"]], vocab) for r in live]
     offers.sort(key=lambda o: (o.title.casefold(), o.slug))
     for offer in offers:
         offer.partner.offers.append(offer)

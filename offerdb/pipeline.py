@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import models, output, rendering, search
+from . import models, output, parallel, rendering, search
 from .config import Settings, load_settings
-from .loading import display_path, load_content
+from .loading import display_path, load_content, paused_gc
 from .problems import Problem
 from .validation import MEDIA_DIR, Validated, validate
 
@@ -57,16 +58,65 @@ class Built:
     out_dir: Path
 
 
+# Below this many offers a second process costs more than it saves.
+PARALLEL_MIN_OFFERS = 400
+
+
 def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnStage | None = None) -> Built:
-    """Render and publish a checked site; call only when `checked` has no errors."""
+    """Render and publish a checked site; call only when `checked` has no errors.
+
+    Pages are written to a staging folder as they are rendered. Where forking is safe, a child process on
+    the second core builds the search index meanwhile and then shares the remaining pages with the parent,
+    so "search" overlaps with "render". The staging folder replaces `out_dir` only after both succeeded."""
     assert checked.settings is not None and checked.validated.ok
-    with stage("models", on_stage):
-        site = models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR)
-    with stage("render", on_stage):
-        files = rendering.render_site(site)
-    with stage("search", on_stage):
-        for path, data in search.build_search(site).items():
-            files.add(path, data)
-    with stage("write", on_stage):
-        output.publish(files, out_dir)
+    with parallel.frozen_gc():  # freezes the loaded content: forked workers then copy fewer pages
+        with stage("models", on_stage), paused_gc():
+            site = models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR)
+        gc.freeze()  # and now the site model too
+        _write(site, out_dir, on_stage)
     return Built(site, out_dir)
+
+
+def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
+    files = rendering.site_files(site)
+    fork = len(site.offers) >= PARALLEL_MIN_OFFERS and parallel.can_fork()
+    with output.Staging(out_dir) as staging:
+        shares = parallel.Shares(len(files)) if fork else range(len(files))
+
+        def render() -> list[str]:
+            written = []
+            for i in shares:
+                path, make = files[i]
+                staging.add(path, make())
+                written.append(path)
+            return written
+
+        def search_files() -> tuple[float, list[str]]:
+            started = time.perf_counter()
+            made = search.build_search(site)
+            for path in sorted(made):
+                staging.add(path, made[path])
+            return time.perf_counter() - started, sorted(made)
+
+        def child() -> tuple[float, list[str], list[str]]:
+            # The child first builds the search index, then takes its share of the pages that are left.
+            seconds, search_paths = search_files()
+            return seconds, search_paths, render()
+
+        if fork:
+            job = parallel.Job(child, fork=True)
+            try:
+                with stage("render", on_stage):
+                    render()
+                seconds, search_paths, rendered = job.result()
+            finally:
+                job.cancel()
+            staging.adopt(search_paths + rendered)
+        else:
+            with stage("render", on_stage):
+                render()
+            seconds, _ = search_files()
+        if on_stage is not None:
+            on_stage("search", seconds)
+        with stage("write", on_stage):
+            staging.commit()

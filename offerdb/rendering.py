@@ -7,9 +7,10 @@ import hashlib
 import heapq
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 
@@ -109,6 +110,25 @@ class Pager:
     def next(self) -> str | None:
         return self.pages[self.number] if self.number < len(self.pages) else None
 
+    @property
+    def links(self) -> list[tuple[int, str] | None]:
+        """(number, path) of the pages the navigation names, None for a gap: every page of a list of up to
+        seven, else the first, the last and two on either side of this one. A list of 400 pages then gets 9
+        links instead of 400 on each page, which a screen reader user can take in, and the build stays
+        linear in the number of offers."""
+        count = len(self.pages)
+        if count <= 7:
+            return list(enumerate(self.pages, start=1))
+        shown = sorted({1, count, *range(max(1, self.number - 2), min(count, self.number + 2) + 1)})
+        links: list[tuple[int, str] | None] = []
+        for n in shown:
+            if links and links[-1] is not None and n - links[-1][0] == 2:
+                links.append((n - 1, self.pages[n - 2]))  # a gap of one page: name it rather than "…"
+            elif links and links[-1] is not None and n - links[-1][0] > 2:
+                links.append(None)
+            links.append((n, self.pages[n - 1]))
+        return links
+
 
 def paginate(offers: list[Offer], base: str) -> list[Pager]:
     """Pages `base`, `base`seite/2/, … so that every offer is reachable by links alone."""
@@ -118,34 +138,63 @@ def paginate(offers: list[Offer], base: str) -> list[Pager]:
             for n, chunk in enumerate(chunks, start=1)]
 
 
-def render_site(site: Site) -> Output:
+class Sink(Protocol):
+    def add(self, path: str, data: bytes) -> None: ...
+
+
+File = tuple[str, Callable[[], bytes]]  # published path, and how to make its bytes
+
+
+def site_files(site: Site) -> list[File]:
+    """Every page and file of the site except the search index, in a fixed order, each made only when
+    asked for: so two processes can share the work (pipeline.build), and a build never holds every page
+    in memory."""
     assets = fingerprinted_assets()
     env = environment(site.settings.base_path, assets)
-    out = Output()
+    files: list[File] = []
+    html_pages: list[str] = []  # for the sitemap
 
-    def page(path: str, template: str, meta: Meta, **context: Any) -> None:
-        html = env.get_template(template).render(site=site, meta=meta, **context)
-        out.add(path + "index.html" if path.endswith("/") or path == "" else path, html.encode("utf-8"))
+    def page(path: str, template: str, meta: Meta, later: Callable[[], dict[str, Any]] | None = None,
+             **context: Any) -> None:
+        """`later` gives context that is costly to compute: it runs in whichever process renders the page."""
+        def make() -> bytes:
+            extra = later() if later else {}
+            return env.get_template(template).render(site=site, meta=meta, **context, **extra).encode("utf-8")
+
+        file = path + "index.html" if path.endswith("/") or path == "" else path
+        files.append((file, make))
+        if file not in ("404.html", "merkliste/index.html"):
+            html_pages.append(path)
+
+    def data(path: str, make: Callable[[], bytes]) -> None:
+        files.append((path, make))
 
     areas = list(site.vocabularies["prevention_areas"].terms.values())
     by_area = {term.key: [o for o in site.offers if term in o.prevention_areas] for term in areas}
     free = sum(1 for o in site.offers if o.cost.free)
 
+    # The whole-site files first: they take longest, so the processes sharing the list finish together.
+    data("daten/angebote.json", lambda: exports.open_data_json(site))
+    data("daten/angebote.csv", lambda: exports.open_data_csv(site))
+    data("daten/katalog.json", lambda: exports.document_store(site))
+    data("feed.xml", lambda: exports.atom_feed(site))
+    data("robots.txt", lambda: exports.robots(site))
     page("", "index.html", Meta(site.settings.title, site.settings.description, ""),
          recent=sorted(site.offers, key=lambda o: (o.last_updated, o.slug), reverse=True)[:6],
          areas=areas, by_area=by_area, free=free,
          members=[p for p in site.partners if p.network_member])
+    facets = _facets(site)
     for pager in paginate(site.offers, "angebote/"):
         title = "Alle Angebote" if pager.number == 1 else f"Alle Angebote – Seite {pager.number}"
         page(pager.pages[pager.number - 1], "offers.html",
              Meta(title, "Alle geprüften Präventionsangebote für Schulen, mit Filtern und Suche.",
                   pager.pages[pager.number - 1]),
-             pager=pager, areas=areas, by_area=by_area, facets=_facets(site))
+             pager=pager, areas=areas, by_area=by_area, facets=facets)
     related = related_offers(site.offers)
     for offer in site.offers:
         page(f"angebote/{offer.slug}/", "offer.html",
              Meta(offer.title, offer.summary, f"angebote/{offer.slug}/"), offer=offer,
-             related=related[offer.slug], jsonld=exports.offer_jsonld(offer, site))
+             related=related[offer.slug], later=lambda offer=offer: {"jsonld": exports.offer_jsonld(offer, site)})
     page("themen/", "themes.html", Meta("Themen", "Präventionsangebote nach Themen geordnet.", "themen/"),
          areas=areas, by_area=by_area)
     for term in areas:
@@ -170,18 +219,21 @@ def render_site(site: Site) -> Output:
          Meta("Angebote eintragen: Feldanleitung", "Wie Träger ein Angebot eintragen: jedes Feld mit Beispiel.",
               "redaktion/"), guide_html=scrollable_tables(markdown.render(fieldguide.markdown(site.vocabulary_data))))
     page("404.html", "404.html", Meta("Seite nicht gefunden", "Diese Seite gibt es nicht.", "404.html"))
-    for name, data in site.media.items():
-        out.add(f"medien/{name}", data)
-    for path, data in assets.values():
-        out.add(path, data)
-    out.add("daten/angebote.json", exports.open_data_json(site))
-    out.add("daten/angebote.csv", exports.open_data_csv(site))
-    out.add("daten/katalog.json", exports.document_store(site))
-    out.add("feed.xml", exports.atom_feed(site))
-    out.add("robots.txt", exports.robots(site))
-    pages = sorted(p.removesuffix("index.html") for p in out
-                   if p.endswith(".html") and p not in ("404.html", "merkliste/index.html"))
-    out.add("sitemap.xml", exports.sitemap(site, pages))
+    for name, media in site.media.items():
+        data(f"medien/{name}", lambda media=media: media)
+    for path, asset in assets.values():
+        data(path, lambda asset=asset: asset)
+    sitemap_paths = sorted(html_pages)
+    data("sitemap.xml", lambda: exports.sitemap(site, sitemap_paths))
+    return files
+
+
+def render_site(site: Site, out: Sink | None = None) -> Sink:
+    """Every file of `site_files`, handed to `out` one by one (output.Staging writes each to disk at once);
+    by default collected in memory."""
+    out = Output() if out is None else out
+    for path, make in site_files(site):
+        out.add(path, make())
     return out
 
 

@@ -231,7 +231,7 @@ def test_prerender_on_all_cores_gives_what_render_gives(monkeypatch):
     from offerdb.cache import FileCache
 
     monkeypatch.setattr(markdown, "PARALLEL_MIN_TEXTS", 2)
-    monkeypatch.setattr(markdown, "_can_fork", lambda: True)  # pytest may run helper threads
+    monkeypatch.setattr(markdown.parallel, "can_fork", lambda: True)  # pytest may run helper threads
     texts = [(f"## Teil {i}\n\nText mit **{i}** und [Link](https://example.org/{i}).\n", i % 2) for i in range(30)]
     cache = FileCache()
     markdown.prerender(texts, cache, workers=2)

@@ -121,3 +121,41 @@ def test_a_sub_path_build_keeps_every_link_and_asset_under_the_sub_path(tmp_path
     assert wrong == []
     start = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="/praevention/assets/site.' in start and 'action="/praevention/angebote/"' in start
+
+
+def test_search_built_in_a_forked_child_gives_the_same_site(project, tmp_path, monkeypatch):
+    from offerdb import parallel
+
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)  # pytest may run helper threads
+    assert build(project, tmp_path / "eins") == 0
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_OFFERS", 1)
+    forks = []
+    real_job = parallel.Job
+
+    def counting_job(fn, fork):
+        forks.append(fork)
+        return real_job(fn, fork)
+
+    monkeypatch.setattr(parallel, "Job", counting_job)
+    assert build(project, tmp_path / "zwei") == 0
+    assert forks == [True]
+    assert snapshot(tmp_path / "eins") == snapshot(tmp_path / "zwei")
+
+
+def test_a_search_failure_in_the_forked_child_keeps_the_previous_site(project, tmp_path, monkeypatch, capsys):
+    from offerdb import parallel, search
+
+    out = tmp_path / "site"
+    assert build(project, out) == 0
+    before = snapshot(out)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_OFFERS", 1)
+
+    def failing(site):
+        raise search.SearchError("Die Suchbibliotheken lunr und lunr-languages fehlen.")
+
+    monkeypatch.setattr(search, "build_search", failing)
+    assert build(project, out) != 0
+    assert "lunr" in capsys.readouterr().err
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["projekt", "site"]

@@ -201,3 +201,18 @@ def test_assets_are_fingerprinted_by_content(built):
     assert hashlib.sha256(data).hexdigest()[:10] == css[2]
     for script in re.findall(r'<script src="/([^"]+)"', read(out, "angebote/") + read(out, "merkliste/")):
         assert (out / script).is_file() and re.search(r"\.[0-9a-f]{10}\.js$", script), script
+
+
+def test_the_pager_names_first_last_and_neighbours_so_it_stays_short_for_long_lists():
+    from offerdb.rendering import Pager
+
+    def numbers(current, count):
+        pager = Pager(current, tuple(f"seite/{n}/" for n in range(1, count + 1)), (), 1, 0)
+        return [link and link[0] for link in pager.links]
+
+    assert numbers(1, 7) == [1, 2, 3, 4, 5, 6, 7]  # short lists: every page
+    assert numbers(200, 409) == [1, None, 198, 199, 200, 201, 202, None, 409]
+    assert numbers(1, 10) == [1, 2, 3, None, 10]
+    assert numbers(5, 10) == [1, 2, 3, 4, 5, 6, 7, None, 10]  # a gap of one page is named, not "…"
+    pager = Pager(2, ("a/", "a/seite/2/", "a/seite/3/"), (), 25, 60)
+    assert pager.links[0] == (1, "a/") and pager.previous == "a/" and pager.next == "a/seite/3/"
