@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 # Part of every disk cache; bump it when a cached object's class or meaning changes.
-FORMAT = 1
+FORMAT = 2
 
 
 def digest(data: bytes) -> str:

@@ -76,6 +76,7 @@ class Document:
     body: str
     body_line: int
     positions: Positions
+    source: str = ""  # hash of the file's bytes: what later stages key their caches by
 
 
 # --- YAML ---------------------------------------------------------------------------------------
@@ -359,17 +360,18 @@ def read_document(path: Path, file: str, kind: str,
     raw, problems = read_bytes(path, file)
     if raw is None:
         return None, problems
+    source = digest(raw)
     if cache is None:
-        return _document(raw, path, file, kind)
-    key = ("document", kind, file, digest(raw))  # the slug comes from the name, which `file` includes
+        return _document(raw, source, path, file, kind)
+    key = ("document", kind, file, source)  # the slug comes from the name, which `file` includes
     found = cache.get(key)
     if found is None:
-        found = _document(raw, path, file, kind)
+        found = _document(raw, source, path, file, kind)
         cache.put(key, found)
     return found
 
 
-def _document(raw: bytes, path: Path, file: str, kind: str) -> tuple[Document | None, list[Problem]]:
+def _document(raw: bytes, source: str, path: Path, file: str, kind: str) -> tuple[Document | None, list[Problem]]:
     text, problems = decode_text(raw, file)
     if text is None:
         return None, problems
@@ -387,7 +389,7 @@ def _document(raw: bytes, path: Path, file: str, kind: str) -> tuple[Document | 
         return None, problems
     body_line = first_line + front.count("\n") + 1
     slug = unicodedata.normalize("NFC", path.stem)
-    return Document(kind, slug, file, data, body, body_line, positions), problems
+    return Document(kind, slug, file, data, body, body_line, positions, source), problems
 
 
 def read_yaml_file(path: Path, file: str) -> tuple[Any, Positions, list[Problem]]:

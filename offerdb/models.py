@@ -105,6 +105,7 @@ class Partner:
     contact: Contact
     body_html: str
     offers: list[Offer] = field(default_factory=list, compare=False, repr=False)
+    source: str = field(default="", compare=False, repr=False)  # Document.source, for caches of pages
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class Offer:
     last_updated: datetime.date
     keywords: tuple[str, ...]
     body_html: str
+    source: str = field(default="", compare=False, repr=False)  # Document.source, for caches of pages
 
     @property
     def bookable(self) -> bool:
@@ -222,7 +224,7 @@ def _partner(record: Record) -> Partner:
         slug=record.slug, name=v["name"], short_name=v.get("short_name", ""), legal_form=v.get("legal_form", ""),
         summary=v["summary"], network_member=v["network_member"], street=v["address"]["street"],
         postal_code=v["address"]["postal_code"], city=v["address"]["city"], contact=_contact(v["contact"]),
-        body_html=markdown.render(record.document.body),
+        body_html=markdown.render(record.document.body), source=record.document.source,
     )
 
 
@@ -258,7 +260,7 @@ def _offer(record: Record, partner: Partner, vocab: dict[str, Vocabulary]) -> Of
         seal=Seal(_date(v["quality_seal"]["reviewed_on"]), v["quality_seal"]["reviewed_by"],
                   _date(v["quality_seal"]["valid_until"])),
         last_updated=_date(v["last_updated"]), keywords=tuple(v.get("keywords", [])),
-        body_html=markdown.render(record.document.body, heading_offset=1),
+        body_html=markdown.render(record.document.body, heading_offset=1), source=record.document.source,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -22,7 +23,17 @@ class Staging:
         self._folders: set[Path] = {self.root}
         self._committed = False
 
-    def add(self, path: str, data: bytes) -> None:
+    def add(self, path: str, data: bytes) -> os.stat_result:
+        target = self._target(path)
+        with open(target, "xb") as f:
+            f.write(data)
+            return os.fstat(f.fileno())
+
+    def link(self, path: str, source: Path) -> None:
+        """Publish `source` (a file of the previous site, never changed in place) again without copying."""
+        os.link(source, self._target(path))
+
+    def _target(self, path: str) -> Path:
         if path in self.paths:
             raise ValueError(f"{path} would be written twice")  # two sources for one URL is a bug
         self.paths.add(path)
@@ -30,7 +41,7 @@ class Staging:
         if target.parent not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(target.parent)
-        target.write_bytes(data)
+        return target
 
     def adopt(self, paths: list[str]) -> None:
         """Record files another process wrote into `root` (the search index is built alongside rendering)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -65,9 +66,10 @@ PARALLEL_MIN_OFFERS = 400
 def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnStage | None = None) -> Built:
     """Render and publish a checked site; call only when `checked` has no errors.
 
-    Pages are written to a staging folder as they are rendered. Where forking is safe, a child process on
-    the second core builds the search index meanwhile and then shares the remaining pages with the parent,
-    so "search" overlaps with "render". The staging folder replaces `out_dir` only after both succeeded."""
+    Pages are written to a staging folder as they are rendered; pages whose content files did not change
+    since the last build in this process are linked from it instead. Where forking is safe, a child process
+    on the second core renders pages while the parent builds the search index, then both share what is
+    left. The staging folder replaces `out_dir` only after everything succeeded."""
     assert checked.settings is not None and checked.validated.ok
     with parallel.frozen_gc():  # freezes the loaded content: forked workers then copy fewer pages
         with stage("models", on_stage), paused_gc():
@@ -77,46 +79,69 @@ def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnSta
     return Built(site, out_dir)
 
 
+# What the last build in this process published, per output folder: path -> (key, inode, size, mtime).
+# A page whose key is the same and whose file is untouched since is hard-linked into the next staging
+# folder instead of rendered again. Files are never changed in place (every build writes new ones), so
+# the link keeps exactly the bytes the key stands for; a file someone edited fails the inode, size and
+# time check and is rendered anew.
+Published = dict[str, tuple[tuple, int, int, int]]
+_PUBLISHED: dict[Path, Published] = {}
+
+
 def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
+    out_dir = out_dir.resolve()
     files = rendering.site_files(site)
+    before = _PUBLISHED.pop(out_dir, {})
     fork = len(site.offers) >= PARALLEL_MIN_OFFERS and parallel.can_fork()
     with output.Staging(out_dir) as staging:
         shares = parallel.Shares(len(files)) if fork else range(len(files))
 
-        def render() -> list[str]:
-            written = []
+        def render() -> Published:
+            published: Published = {}
             for i in shares:
-                path, make = files[i]
-                staging.add(path, make())
-                written.append(path)
-            return written
+                file = files[i]
+                stat = _reuse(file, before.get(file.path), out_dir, staging) if file.key else None
+                if stat is None:
+                    stat = staging.add(file.path, file.make())
+                if file.key is not None:
+                    published[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            return published
 
-        def search_files() -> tuple[float, list[str]]:
-            started = time.perf_counter()
+        def search_files() -> list[str]:
             made = search.build_search(site)
             for path in sorted(made):
                 staging.add(path, made[path])
-            return time.perf_counter() - started, sorted(made)
+            return sorted(made)
 
-        def child() -> tuple[float, list[str], list[str]]:
-            # The child first builds the search index, then takes its share of the pages that are left.
-            seconds, search_paths = search_files()
-            return seconds, search_paths, render()
-
-        if fork:
-            job = parallel.Job(child, fork=True)
-            try:
-                with stage("render", on_stage):
-                    render()
-                seconds, search_paths, rendered = job.result()
-            finally:
-                job.cancel()
-            staging.adopt(search_paths + rendered)
-        else:
+        # The parent builds the search index (so its cache stays warm for the next build in this process)
+        # while a forked child renders pages; then the parent joins in on what is left.
+        job = parallel.Job(render, fork=fork)
+        try:
+            with stage("search", on_stage):
+                search_files()
             with stage("render", on_stage):
-                render()
-            seconds, _ = search_files()
-        if on_stage is not None:
-            on_stage("search", seconds)
+                published = render() if fork else {}
+                children = job.result()
+        finally:
+            job.cancel()
+        if fork:
+            staging.adopt(list(children))
+        published.update(children)
         with stage("write", on_stage):
             staging.commit()
+    _PUBLISHED[out_dir] = published
+
+
+def _reuse(file: rendering.File, last: tuple | None, out_dir: Path, staging: output.Staging) -> os.stat_result | None:
+    """Link the last build's copy of `file` into staging if it is still what `file.key` stands for."""
+    if last is None or last[0] != file.key:
+        return None
+    source = out_dir / file.path
+    try:
+        stat = source.stat()
+        if (stat.st_ino, stat.st_size, stat.st_mtime_ns) != last[1:]:
+            return None
+        staging.link(file.path, source)
+    except OSError:  # gone, or a file system without hard links: render it
+        return None
+    return stat

@@ -142,32 +142,60 @@ class Sink(Protocol):
     def add(self, path: str, data: bytes) -> None: ...
 
 
-File = tuple[str, Callable[[], bytes]]  # published path, and how to make its bytes
+@dataclass(frozen=True)
+class File:
+    """A published file: its path, how to make its bytes, and for pages that depend on a few content files
+    a key that changes whenever their bytes may change (None: make it every time)."""
+
+    path: str
+    make: Callable[[], bytes]
+    key: tuple[Any, ...] | None = None
+
+
+CODE = Path(__file__).resolve().parent
+
+
+def global_key(site: Site) -> str:
+    """What every page depends on besides its own content files: templates and assets, the program and its
+    schemas, site.yaml, the vocabularies and the day of the build (seals expire). A few hundred kilobytes
+    to hash, once per build."""
+    parts = [repr(site.settings).encode(), site.today.isoformat().encode(), repr(site.vocabulary_data).encode()]
+    for folder in (TEMPLATES, CODE):
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts:
+                parts += [file.relative_to(folder).as_posix().encode(), file.read_bytes()]
+    return hashlib.blake2b(b"\0".join(parts), digest_size=16).hexdigest()
+
+
+def _sources(offers: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((o.source, o.partner.source) for o in offers)
 
 
 def site_files(site: Site) -> list[File]:
     """Every page and file of the site except the search index, in a fixed order, each made only when
-    asked for: so two processes can share the work (pipeline.build), and a build never holds every page
-    in memory."""
+    asked for: so two processes can share the work (pipeline.build), a page whose key is unchanged can be
+    taken from the last build, and a build never holds every page in memory."""
     assets = fingerprinted_assets()
     env = environment(site.settings.base_path, assets)
     files: list[File] = []
     html_pages: list[str] = []  # for the sitemap
+    site_key = global_key(site)
 
     def page(path: str, template: str, meta: Meta, later: Callable[[], dict[str, Any]] | None = None,
-             **context: Any) -> None:
-        """`later` gives context that is costly to compute: it runs in whichever process renders the page."""
+             key: tuple[Any, ...] | None = None, **context: Any) -> None:
+        """`later` gives context that is costly to compute: it runs in whichever process renders the page.
+        `key` names every content file the page shows something of (with the site key and `meta`)."""
         def make() -> bytes:
             extra = later() if later else {}
             return env.get_template(template).render(site=site, meta=meta, **context, **extra).encode("utf-8")
 
         file = path + "index.html" if path.endswith("/") or path == "" else path
-        files.append((file, make))
+        files.append(File(file, make, None if key is None else (site_key, template, meta, *key)))
         if file not in ("404.html", "merkliste/index.html"):
             html_pages.append(path)
 
     def data(path: str, make: Callable[[], bytes]) -> None:
-        files.append((path, make))
+        files.append(File(path, make))
 
     areas = list(site.vocabularies["prevention_areas"].terms.values())
     by_area = {term.key: [o for o in site.offers if term in o.prevention_areas] for term in areas}
@@ -184,17 +212,20 @@ def site_files(site: Site) -> list[File]:
          areas=areas, by_area=by_area, free=free,
          members=[p for p in site.partners if p.network_member])
     facets = _facets(site)
+    area_counts = tuple(len(by_area[term.key]) for term in areas)  # the list pages' empty-result hint
     for pager in paginate(site.offers, "angebote/"):
         title = "Alle Angebote" if pager.number == 1 else f"Alle Angebote – Seite {pager.number}"
         page(pager.pages[pager.number - 1], "offers.html",
              Meta(title, "Alle geprüften Präventionsangebote für Schulen, mit Filtern und Suche.",
                   pager.pages[pager.number - 1]),
-             pager=pager, areas=areas, by_area=by_area, facets=facets)
+             pager=pager, areas=areas, by_area=by_area, facets=facets,
+             key=(pager.number, len(pager.pages), pager.total, area_counts, _sources(pager.items)))
     related = related_offers(site.offers)
     for offer in site.offers:
         page(f"angebote/{offer.slug}/", "offer.html",
              Meta(offer.title, offer.summary, f"angebote/{offer.slug}/"), offer=offer,
-             related=related[offer.slug], later=lambda offer=offer: {"jsonld": exports.offer_jsonld(offer, site)})
+             related=related[offer.slug], later=lambda offer=offer: {"jsonld": exports.offer_jsonld(offer, site)},
+             key=(offer.source, offer.partner.source, _sources(related[offer.slug])))
     page("themen/", "themes.html", Meta("Themen", "Präventionsangebote nach Themen geordnet.", "themen/"),
          areas=areas, by_area=by_area)
     for term in areas:
@@ -202,11 +233,13 @@ def site_files(site: Site) -> list[File]:
             path = pager.pages[pager.number - 1]
             title = term.label if pager.number == 1 else f"{term.label} – Seite {pager.number}"
             page(path, "theme.html", Meta(title, term.description or f"Angebote zum Thema {term.label}.", path),
-                 term=term, pager=pager)
+                 term=term, pager=pager,
+                 key=(term.key, pager.number, len(pager.pages), pager.total, _sources(pager.items)))
     page("traeger/", "partners.html", Meta("Träger", "Die Träger der Präventionsangebote.", "traeger/"))
     for partner in site.partners:
         page(f"traeger/{partner.slug}/", "partner.html",
-             Meta(partner.name, partner.summary, f"traeger/{partner.slug}/"), partner=partner)
+             Meta(partner.name, partner.summary, f"traeger/{partner.slug}/"), partner=partner,
+             key=(partner.source, _sources(partner.offers)))
     page("merkliste/", "merkliste.html",
          Meta("Merkliste", "Ihre ausgewählten Angebote zum Kopieren, Versenden und Drucken.", "merkliste/"))
     for slug, content_page in sorted(site.pages.items()):
@@ -232,8 +265,8 @@ def render_site(site: Site, out: Sink | None = None) -> Sink:
     """Every file of `site_files`, handed to `out` one by one (output.Staging writes each to disk at once);
     by default collected in memory."""
     out = Output() if out is None else out
-    for path, make in site_files(site):
-        out.add(path, make())
+    for file in site_files(site):
+        out.add(file.path, file.make())
     return out
 
 
