@@ -25,6 +25,10 @@ _TRIM = re.compile(f"^[^{WORD_CHARACTERS}]+|[^{WORD_CHARACTERS}]+$")
 # "SchülerInnen" -> "Schülerinnen". Then a feminine word also yields its masculine base (see `words`).
 _GENDER_MARK = re.compile(r"([A-Za-zÄÖÜäöüß]{2,})(?:[*:_·]|/-?|\()(in|innen)\)?(?![A-Za-zÄÖÜäöüß])")
 _BINNEN_I = re.compile(r"([a-zäöüß])(In|Innen)(?![A-Za-zÄÖÜäöüß])")
+# Necessary conditions of the two patterns above, much cheaper to search for (no group of letters to try at
+# every position): a text without a hit is left as it is without running the patterns (build speed).
+_GENDER_HINT = re.compile(r"[*:_·/(]-?in")
+_BINNEN_HINT = re.compile(r"In(?:nen)?(?![A-Za-zÄÖÜäöüß])")
 # Masculine bases that take -in/-innen: Lehrer, Polizist, Pädagoge, Kollege, Student, Praktikant, Friseur,
 # Experte. Restricting the endings keeps "Termin", "Medizin", "Berlin" whole.
 _FEMININE = re.compile(r"^(.{2,}(?:er|ist|og|eg|ent|ant|eur|ert))(?:in|innen)$")
@@ -39,9 +43,9 @@ def stop_words() -> frozenset[str]:
 
 
 def unify_gender(text: str) -> str:
-    if any(mark in text for mark in "*:_·/("):  # skip the regular expressions for most texts (build speed)
+    if any(mark in text for mark in "*:_·/(") and _GENDER_HINT.search(text):
         text = _GENDER_MARK.sub(r"\1\2", text)
-    if "In" in text:
+    if "In" in text and _BINNEN_HINT.search(text):
         text = _BINNEN_I.sub(lambda m: m[1] + m[2].lower(), text)
     return text
 
