@@ -1,0 +1,177 @@
+"""Each document's term counts for the index, cached by content so a rebuild tokenizes only what changed.
+
+A document's terms depend on its own text and on one thing outside it: the dictionary of compound parts
+(wortteile.txt plus every word of the content of at least MIN_PART letters, plus masculine bases). A word's
+expansion looks up only substrings of the word in that dictionary, so when the dictionary changes, only words
+that contain an added or removed entry can expand differently. The cache keeps:
+
+- per document ("search-doc", RULES, source, text digest, stamp): its distinct raw words and, per field, its
+  terms in order of first occurrence, their frequencies and the field length, computed under the dictionary
+  whose digest is `stamp` (so a key always means the same value, whichever build wrote it);
+- one state ("search-state", RULES, source): the last build's dictionary and its digest, each word's masculine
+  base and terms, and which document entries are known to be correct under that dictionary.
+
+A build reuses a document's entry if the state lists it and none of its words expands differently under the
+new dictionary; every other document is tokenized again. The result equals a build without cache (tests in
+tests/test_search_cache.py rebuild after changes, additions and removals and compare the bytes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections import _count_elements  # type: ignore[attr-defined]  # Counter's C helper
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from itertools import chain
+from pathlib import Path
+from typing import Any, Protocol
+
+from . import german, lunr_index
+from .lunr_index import FieldCounts
+
+HERE = Path(__file__).resolve().parent
+# Everything a cached entry depends on besides the text: the word rules and word lists. A disk cache written
+# by another version of them is never used.
+RULES = hashlib.blake2b(b"".join((HERE / name).read_bytes() for name in
+                                 ("__init__.py", "german.py", "terms.py", "lunr_index.py", "wortteile.txt",
+                                  "stoppwoerter.txt")),
+                        digest_size=8).hexdigest()
+DOC = "search-doc"
+STATE = "search-state"
+
+# Above this many (changed dictionary entries x known words) substring tests, every word is expanded again
+# instead (about as fast, and simpler).
+MAX_SUBSTRING_TESTS = 2_000_000
+
+
+class Cache(Protocol):
+    def get(self, key: Any) -> Any | None: ...
+
+    def put(self, key: Any, value: Any) -> None: ...
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> frozenset[str]:
+    text = (HERE / "wortteile.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def dictionary_of(words: Iterable[str], bases: Iterable[str | None]) -> frozenset[str]:
+    """The compound-part dictionary for a content whose distinct words are `words`."""
+    dictionary = set(lexicon())
+    dictionary.update(w for w in words if len(w) >= german.MIN_PART)
+    dictionary.update(b for b in bases if b)
+    return frozenset(dictionary)
+
+
+def expand(word: str, base: str | None, dictionary: frozenset[str]) -> list[str]:
+    """The tokens a word stands for in the index: the word, its masculine base, and their compound parts that
+    are in `dictionary`, so "Prävention" finds "Gewaltprävention"."""
+    found = [word] + ([base] if base else [])
+    for form in found[:]:
+        if len(form) >= 2 * german.MIN_PART:
+            found += german.compound_parts(form, dictionary)
+    return list(dict.fromkeys(found))
+
+
+def digest(texts: Sequence[str]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        data = text.encode()
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _dictionary_stamp(dictionary: frozenset[str]) -> str:
+    return hashlib.blake2b("\n".join(sorted(dictionary)).encode(), digest_size=16).hexdigest()
+
+
+def _words(texts: Sequence[str]) -> tuple[tuple[str, ...], list[list[str]]]:
+    """A document's distinct words (interned: thousands of documents share them) and its words per field."""
+    raw = [list(map(sys.intern, german.raw_words(text))) for text in texts]
+    return tuple(dict.fromkeys(chain.from_iterable(raw))), raw
+
+
+def _field_counts(raw: list[str], terms_of: dict[str, tuple[str, ...]]) -> FieldCounts:
+    # The token stream of `collect` (each word followed by its expansion), stop words already left out,
+    # counted in C (what Counter() does, without its per-call checks); a dict keeps the order of first
+    # occurrence.
+    counts: dict[str, int] = {}
+    _count_elements(counts, chain.from_iterable(map(terms_of.__getitem__, raw)))
+    tfs = tuple(counts.values())
+    return tuple(counts), tfs, sum(tfs)
+
+
+def field_counts(keys: Sequence[Sequence[str]], fields_of: Callable[[int], Sequence[str]] | None,
+                 cache: Cache | None, source: str = "fields") -> list[tuple[FieldCounts, ...]]:
+    """Per document, per index field: (terms in order of first occurrence, frequencies, length), as
+    lunr_index.collect(tokenize(documents)) counts them.
+
+    keys[i] are the texts document i's fields are made of; `fields_of(i)` gives its field texts (in index
+    field order) and is called only for documents not in the cache; None means the keys are the field texts.
+    `source` names how keys become fields, so keys of one kind never find entries of another."""
+    if fields_of is None:
+        fields_of = keys.__getitem__
+    state_key = (STATE, RULES, source)
+    state = cache.get(state_key) if cache is not None else None
+    old_stamp, old_dictionary, old_words, old_valid = state or ("", frozenset(), {}, {})
+
+    digests = [digest(k) for k in keys]
+    entries: list[Any] = [None] * len(keys)  # (words, counts) reused from the cache
+    stamps: list[str] = [""] * len(keys)
+    raws: dict[int, tuple[tuple[str, ...], list[list[str]]]] = {}  # documents to count: words, words per field
+    for i, h in enumerate(digests):
+        stamp = old_valid.get(h)
+        entry = cache.get((DOC, RULES, source, h, stamp)) if stamp is not None and cache is not None else None
+        if entry is None:
+            raws[i] = _words(fields_of(i))
+        else:
+            entries[i], stamps[i] = entry, stamp
+
+    distinct: set[str] = set()
+    for i, entry in enumerate(entries):
+        distinct.update(entry[0] if entry is not None else raws[i][0])
+    bases = {w: old_words[w][0] if w in old_words else german.masculine(w) for w in distinct}
+    dictionary = dictionary_of(distinct, bases.values())
+    if dictionary == old_dictionary:
+        stamp, suspects = old_stamp, set()
+    else:
+        stamp = _dictionary_stamp(dictionary)
+        changed_parts = [c for c in dictionary ^ old_dictionary if len(c) >= german.MIN_PART]
+        known = [w for w in distinct if w in old_words]
+        if len(changed_parts) * len(known) > MAX_SUBSTRING_TESTS:
+            suspects = set(known)
+        else:
+            suspects = {w for c in changed_parts for w in known if c in w}
+
+    term_of = lunr_index.make_term_function()
+    words: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+    changed: set[str] = set()  # known words whose terms differ under the new dictionary
+    for w in distinct:
+        old = old_words.get(w)
+        if old is not None and w not in suspects:
+            words[w] = old
+            continue
+        tokens = (term_of(token) for token in expand(w, bases[w], dictionary))
+        words[w] = new = (bases[w], tuple(t for t in tokens if t is not None))
+        if old is not None and old[1] != new[1]:
+            changed.add(w)
+
+    if changed:
+        for i, entry in enumerate(entries):
+            if entry is not None and not changed.isdisjoint(entry[0]):
+                entries[i] = None
+                raws[i] = _words(fields_of(i))
+    if raws:
+        terms_of = {w: terms for w, (_, terms) in words.items()}
+        for i, (distinct_words, raw) in raws.items():
+            entry = (distinct_words, tuple(_field_counts(r, terms_of) for r in raw))
+            entries[i], stamps[i] = entry, stamp
+            if cache is not None:
+                cache.put((DOC, RULES, source, digests[i], stamp), entry)
+    if cache is not None:
+        cache.put(state_key, (stamp, dictionary, words, dict(zip(digests, stamps, strict=True))))
+    return [entry[1] for entry in entries]
+
