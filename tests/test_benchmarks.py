@@ -76,6 +76,8 @@ def test_small_run_prints_every_row_with_parsable_numbers(tmp_path):
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from mutations import paths as _paths  # noqa: E402
+from mutations import replace as _replace  # noqa: E402
 
 from offerdb import schema  # noqa: E402
 from offerdb.loading import load_content  # noqa: E402
@@ -104,24 +106,6 @@ _ODD = st.sampled_from([None, "", "x", "0", "-1", "15", "601", "2,50", "0,0", "t
                         "https://x.example.org/", "http://x.org", "0371 000000", "09111", [], ["x"], ["x", "x"],
                         ["mobbing", "mobbing"], [None], [{}], {}, {"from": "9", "to": "2"}, {"free": "false"},
                         {"free": "true", "amount_eur": "5"}, {"kind": "keine"}, {"kind": "wirkung"}])
-
-
-def _paths(value, prefix=()):
-    yield prefix
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, prefix + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _paths(item, prefix + (i,))
-
-
-def _replace(value, path, new):
-    if not path:
-        return new
-    copy = dict(value) if isinstance(value, dict) else list(value)
-    copy[path[0]] = _replace(value[path[0]], path[1:], new)
-    return copy
 
 
 @st.composite

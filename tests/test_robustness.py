@@ -4,29 +4,12 @@ import pytest
 import yaml
 
 from casekit import BASE
+from mutations import paths as _paths
+from mutations import replace as _replace
 from offerdb.loading import parse_yaml
 
 WRONG_VALUES = [None, "", "x", "2026-02-30", "-1", "99999", "true", [], ["x"], [None], [[]], [{}],
                 {}, {"from": "x"}, {"a": "b"}, {"from": "9", "to": "2"}]
-
-
-def _paths(value, prefix=()):
-    yield prefix
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, prefix + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _paths(item, prefix + (i,))
-
-
-def _replace(value, path, new):
-    if not path:
-        return new
-    head, rest = path[0], path[1:]
-    copy = dict(value) if isinstance(value, dict) else list(value)
-    copy[head] = _replace(value[head], rest, new)
-    return copy
 
 
 BASE_OFFER = yaml.safe_load((BASE / "content/offers/angebot-a.md").read_text(encoding="utf-8").split("---\n")[1])
