@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import gc
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -72,9 +71,8 @@ def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnSta
     left. The staging folder replaces `out_dir` only after everything succeeded."""
     assert checked.settings is not None and checked.validated.ok
     with parallel.frozen_gc():  # freezes the loaded content: forked workers then copy fewer pages
-        with stage("models", on_stage), paused_gc():
+        with stage("models", on_stage), paused_gc():  # which freezes the site model on its way out
             site = models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR)
-        gc.freeze()  # and now the site model too
         _write(site, out_dir, on_stage)
     return Built(site, out_dir)
 
