@@ -11,7 +11,6 @@ import gc
 import multiprocessing
 import os
 import pickle
-import resource
 import signal
 import sys
 import threading
@@ -24,10 +23,6 @@ def can_fork() -> bool:
     """Linux, and no other thread that could hold a lock the child inherits (the live preview runs threads,
     and its rebuilds are incremental anyway). "spawn" would import the caller's main module again."""
     return sys.platform == "linux" and threading.active_count() == 1 and (os.cpu_count() or 1) > 1
-
-
-def child_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6
 
 
 class Job:
@@ -55,10 +50,6 @@ class Job:
                 os._exit(0)  # no atexit handlers, no flushing of the parent's buffers a second time
             os.close(write)
             self._pid, self._read = pid, read
-
-    @property
-    def forked(self) -> bool:
-        return self._pid != 0
 
     def result(self) -> Any:
         if not self._pid:

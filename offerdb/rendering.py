@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import jinja2
 
@@ -82,13 +82,6 @@ class Meta:
     path: str  # relative to the base path, "" for the start page
 
 
-class Output(dict[str, bytes]):
-    def add(self, path: str, data: bytes) -> None:
-        if path in self:
-            raise ValueError(f"{path} would be written twice")  # two sources for one URL is a bug
-        self[path] = data
-
-
 PAGE_SIZE = 24  # cards per page of the list without JavaScript: one screenful of work on a slow school PC
 
 
@@ -136,10 +129,6 @@ def paginate(offers: list[Offer], base: str) -> list[Pager]:
     paths = tuple(base if n == 1 else f"{base}seite/{n}/" for n in range(1, len(chunks) + 1))
     return [Pager(n, paths, tuple(chunk), (n - 1) * PAGE_SIZE + 1, len(offers))
             for n, chunk in enumerate(chunks, start=1)]
-
-
-class Sink(Protocol):
-    def add(self, path: str, data: bytes) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -259,15 +248,6 @@ def site_files(site: Site) -> list[File]:
     sitemap_paths = sorted(html_pages)
     data("sitemap.xml", lambda: exports.sitemap(site, sitemap_paths))
     return files
-
-
-def render_site(site: Site, out: Sink | None = None) -> Sink:
-    """Every file of `site_files`, handed to `out` one by one (output.Staging writes each to disk at once);
-    by default collected in memory."""
-    out = Output() if out is None else out
-    for file in site_files(site):
-        out.add(file.path, file.make())
-    return out
 
 
 @dataclass(frozen=True)
