@@ -132,14 +132,7 @@ def _make_coercer(schema: dict[str, Any]) -> Callable[[Any], Any]:
 
     def convert(value: Any) -> Any:
         if isinstance(value, str):
-            text = value.strip()
-            if kind == "integer" and _INT_RE.match(text):
-                return int(text)
-            if kind == "number" and _NUMBER_RE.match(text):
-                return Decimal(text.replace(",", "."))
-            if kind == "boolean" and text.lower() in _BOOLEANS:
-                return _BOOLEANS[text.lower()]
-            return value
+            return _scalar(value, kind)
         if isinstance(value, list):
             item = _coercer(items)
             return [item(v) for v in value]
@@ -150,6 +143,18 @@ def _make_coercer(schema: dict[str, Any]) -> Callable[[Any], Any]:
     return convert
 
 
+def _scalar(value: str, kind: Any) -> Any:
+    """A string as the schema's integer, number or boolean where it reads as one; else unchanged."""
+    text = value.strip()
+    if kind == "integer" and _INT_RE.match(text):
+        return int(text)
+    if kind == "number" and _NUMBER_RE.match(text):
+        return Decimal(text.replace(",", "."))
+    if kind == "boolean" and text.lower() in _BOOLEANS:
+        return _BOOLEANS[text.lower()]
+    return value
+
+
 def coerce_reference(value: Any, schema: dict[str, Any] | None) -> Any:
     """The plain definition of `coerce`, walking the schema for every value; tests compare the two."""
     if schema is None:
@@ -157,14 +162,7 @@ def coerce_reference(value: Any, schema: dict[str, Any] | None) -> Any:
     schema = resolve(schema)
     kind = schema.get("type")
     if isinstance(value, str):
-        text = value.strip()
-        if kind == "integer" and _INT_RE.match(text):
-            return int(text)
-        if kind == "number" and _NUMBER_RE.match(text):
-            return Decimal(text.replace(",", "."))
-        if kind == "boolean" and text.lower() in _BOOLEANS:
-            return _BOOLEANS[text.lower()]
-        return value
+        return _scalar(value, kind)
     if isinstance(value, list):
         return [coerce_reference(item, child(schema, i)) for i, item in enumerate(value)]
     if isinstance(value, dict):
