@@ -52,23 +52,9 @@ def python_markdown() -> Callable[[str], str]:
     return convert
 
 
-def markdown_it() -> Callable[[str], str] | None:
-    try:
-        from markdown_it import MarkdownIt
-    except ImportError:
-        return None
-    md = MarkdownIt("commonmark", {"html": True}).enable("table")
-
-    def cell(renderer, tokens, idx, options, env):  # align="…" like Python-Markdown instead of style="text-align:…"
-        token = tokens[idx]
-        style = token.attrs.pop("style", None)
-        if isinstance(style, str) and style.startswith("text-align:"):
-            token.attrs["align"] = style.split(":", 1)[1]
-        return renderer.renderToken(tokens, idx, options, env)
-
-    md.add_render_rule("th_open", cell)
-    md.add_render_rule("td_open", cell)
-    return md.render
+def markdown_it() -> Callable[[str], str]:
+    """The parser offerdb/markdown.py uses (a project dependency), configured there once."""
+    return ours._MD.render
 
 
 def mistune_() -> Callable[[str], str] | None:
