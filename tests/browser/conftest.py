@@ -282,6 +282,18 @@ class Browse:
             raise AssertionError(f"{unquote(url)}: HTTP {actual} statt {status}")
         return response
 
+    def visit_each(self, page: Page, wrong: list[str], server: SiteServer | None = None):
+        """Visit every page type in turn (the 404 page expecting 404) and yield its kind; a page that cannot
+        be opened is added to `wrong` and skipped, so one test reports every broken page type at once."""
+        server = server or self.site
+        for kind in PAGE_TYPES:
+            try:
+                self.visit(page, server.paths[kind], status=404 if kind == "404" else 200, server=server)
+            except AssertionError as missing:
+                wrong.append(f"{kind}: {missing}")
+                continue
+            yield kind
+
     def close(self) -> list[str]:
         failures = []
         for context, recorder in self._contexts:

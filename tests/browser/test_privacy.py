@@ -3,18 +3,12 @@ Content Security Policy; the guard of every browser test is shown to catch both 
 
 from __future__ import annotations
 
-from conftest import PAGE_TYPES
 
 
 def test_no_page_type_requests_another_host_or_sets_a_cookie(browse, site, page):
     recorder = browse.recorder(page)
     wrong = []
-    for kind in PAGE_TYPES:
-        try:
-            browse.visit(page, site.paths[kind], status=404 if kind == "404" else 200)
-        except AssertionError as missing:
-            wrong.append(f"{kind}: {missing}")
-            continue
+    for kind in browse.visit_each(page, wrong):
         if page.evaluate("document.cookie") != "":
             wrong.append(f"{kind}: document.cookie = {page.evaluate('document.cookie')!r}")
         if page.evaluate("document.documentElement.lang") != "de":

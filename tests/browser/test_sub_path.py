@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from conftest import PAGE_TYPES
 
 OWN_URLS = """() => [...document.querySelectorAll(
         "a[href], link[href], script[src], img[src], video[src], source[src], form[action]")]
@@ -17,12 +16,7 @@ def test_every_page_type_loads_its_css_and_links_only_under_the_sub_path(browse,
     page = browse.new()
     origin = subpath_site.url("")[: -len("/praevention/")]
     wrong = []
-    for kind in PAGE_TYPES:
-        try:
-            browse.visit(page, subpath_site.paths[kind], status=404 if kind == "404" else 200, server=subpath_site)
-        except AssertionError as missing:
-            wrong.append(f"{kind}: {missing}")
-            continue
+    for kind in browse.visit_each(page, wrong, server=subpath_site):
         styled = page.evaluate("document.styleSheets.length > 0 && document.styleSheets[0].cssRules.length > 0 &&"
                                " getComputedStyle(document.body).marginTop === '0px'")
         if not styled:
