@@ -66,7 +66,7 @@ def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnSta
     """Render and publish a checked site; call only when `checked` has no errors.
 
     Pages are written to a staging folder as they are rendered; pages whose content files did not change
-    since the last build in this process are linked from it instead. Where forking is safe, a child process
+    since the last build in this process are kept from it instead. Where forking is safe, a child process
     on the second core renders pages while the parent builds the search index, then both share what is
     left. The staging folder replaces `out_dir` only after everything succeeded."""
     assert checked.settings is not None and checked.validated.ok
@@ -77,69 +77,110 @@ def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnSta
     return Built(site, out_dir)
 
 
-# What the last build in this process published, per output folder: path -> (key, inode, size, mtime).
-# A page whose key is the same and whose file is untouched since is hard-linked into the next staging
-# folder instead of rendered again. Files are never changed in place (every build writes new ones), so
-# the link keeps exactly the bytes the key stands for; a file someone edited fails the inode, size and
-# time check and is rendered anew.
-Published = dict[str, tuple[tuple, int, int, int]]
+# What the last build in this process published, per output folder (see `Published`). A page whose key is
+# the same and whose file is untouched since is kept instead of rendered again; if nothing but this process
+# changed the folder, only new and changed files are written (`output.Staging`, update).
 _PUBLISHED: dict[Path, Published] = {}
+
+
+@dataclass
+class Published:
+    """Every file of a published site: path -> (key, inode, size, mtime), key None for files that are always
+    made anew; and every folder: path -> (inode, mtime). Files are never changed in place (a build writes
+    new ones and renames them), so a file with the recorded inode, size and time still holds the bytes its
+    key stands for; a file someone edited fails the check and is rendered anew. A folder whose time
+    changed had files added or removed by someone else: then the whole site is written again."""
+
+    files: dict[str, tuple[tuple | None, int, int, int]]
+    folders: dict[str, tuple[int, int]]
+
+    @classmethod
+    def record(cls, out_dir: Path, files: dict[str, tuple[tuple | None, int, int, int]]) -> Published:
+        out = str(out_dir)
+        folders = {""}
+        for path in files:
+            folder = os.path.dirname(path)
+            while folder not in folders:
+                folders.add(folder)
+                folder = os.path.dirname(folder)
+        stats = {}
+        for folder in folders:
+            stat = os.stat(os.path.join(out, folder))
+            stats[folder] = (stat.st_ino, stat.st_mtime_ns)
+        return cls(files, stats)
+
+    def intact(self, out_dir: Path) -> bool:
+        out = str(out_dir)
+        try:
+            for folder, (ino, mtime) in self.folders.items():
+                stat = os.stat(os.path.join(out, folder))
+                if stat.st_ino != ino or stat.st_mtime_ns != mtime:
+                    return False
+        except OSError:
+            return False
+        return True
+
+    def unchanged(self, file: rendering.File, out_dir: str) -> os.stat_result | None:
+        """The stat of the last build's copy of `file` if it is still what `file.key` stands for."""
+        last = self.files.get(file.path)
+        if last is None or last[0] is None or last[0] != file.key:
+            return None
+        try:
+            stat = os.stat(out_dir + file.path)
+        except OSError:  # gone: render it
+            return None
+        return stat if (stat.st_ino, stat.st_size, stat.st_mtime_ns) == last[1:] else None
 
 
 def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
     out_dir = out_dir.resolve()
     files = rendering.site_files(site)
-    before = _PUBLISHED.pop(out_dir, {})
+    before = _PUBLISHED.pop(out_dir, None)  # a failure below leaves the next build a complete one
+    if before is not None and not before.intact(out_dir):
+        before = None
     fork = len(site.offers) >= PARALLEL_MIN_OFFERS and parallel.can_fork()
-    with output.Staging(out_dir) as staging:
+    with output.Staging(out_dir, previous=before.files if before else None) as staging:
         shares = parallel.Shares(len(files)) if fork else range(len(files))
+        out = str(out_dir) + os.sep
 
-        def render() -> Published:
-            published: Published = {}
+        def render() -> tuple[dict, list[str], list[str]]:
+            published: dict[str, tuple[tuple | None, int, int, int]] = {}
+            kept, staged = [], []
             for i in shares:
                 file = files[i]
-                stat = _reuse(file, before.get(file.path), out_dir, staging) if file.key else None
+                stat = before.unchanged(file, out) if before is not None and file.key else None
                 if stat is None:
                     stat = staging.add(file.path, file.make())
-                if file.key is not None:
-                    published[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-            return published
+                    staged.append(file.path)
+                else:
+                    staging.keep(file.path)
+                    kept.append(file.path)
+                published[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            return published, kept, staged
 
-        def search_files() -> list[str]:
+        def search_files() -> dict[str, tuple[None, int, int, int]]:
             made = search.build_search(site)
+            published = {}
             for path in sorted(made):
-                staging.add(path, made[path])
-            return sorted(made)
+                stat = staging.add(path, made[path])
+                published[path] = (None, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            return published
 
         # The parent builds the search index (so its cache stays warm for the next build in this process)
         # while a forked child renders pages; then the parent joins in on what is left.
         job = parallel.Job(render, fork=fork)
         try:
             with stage("search", on_stage):
-                search_files()
+                published = search_files()
             with stage("render", on_stage):
-                published = render() if fork else {}
-                children = job.result()
+                if fork:
+                    published.update(render()[0])
+                children, kept, staged = job.result()
         finally:
             job.cancel()
         if fork:
-            staging.adopt(list(children))
+            staging.adopt(kept, staged)
         published.update(children)
         with stage("write", on_stage):
             staging.commit()
-    _PUBLISHED[out_dir] = published
-
-
-def _reuse(file: rendering.File, last: tuple | None, out_dir: Path, staging: output.Staging) -> os.stat_result | None:
-    """Link the last build's copy of `file` into staging if it is still what `file.key` stands for."""
-    if last is None or last[0] != file.key:
-        return None
-    source = out_dir / file.path
-    try:
-        stat = source.stat()
-        if (stat.st_ino, stat.st_size, stat.st_mtime_ns) != last[1:]:
-            return None
-        staging.link(file.path, source)
-    except OSError:  # gone, or a file system without hard links: render it
-        return None
-    return stat
+        _PUBLISHED[out_dir] = Published.record(out_dir, published)

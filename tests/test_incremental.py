@@ -20,8 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TODAY = datetime.date(2026, 11, 25)
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every file's bytes and every folder (None), so an empty folder left behind also counts as a difference."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None
+            for p in sorted(folder.rglob("*"))}
 
 
 @pytest.fixture
@@ -37,15 +39,16 @@ def project(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def links(monkeypatch) -> list[str]:
-    linked: list[str] = []
-    real = output.Staging.link
+    """Paths a build kept from the last one instead of rendering them again."""
+    kept: list[str] = []
+    real = output.Staging.keep
 
-    def counting(self, path, source):
-        linked.append(path)
-        return real(self, path, source)
+    def counting(self, path):
+        kept.append(path)
+        return real(self, path)
 
-    monkeypatch.setattr(output.Staging, "link", counting)
-    return linked
+    monkeypatch.setattr(output.Staging, "keep", counting)
+    return kept
 
 
 def build(project: Path, out: Path, today: datetime.date = TODAY) -> None:
@@ -165,3 +168,53 @@ def test_renaming_each_partner_in_turn_updates_every_page_that_names_it(project,
         build(project, out)
         assert snapshot(out) == cold(project, tmp_path / f"kalt-{number}"), file.name
         build(project, out)  # cold() forgot the last build; make this one the base of the next rebuild
+
+
+def test_a_rebuild_in_the_same_process_updates_the_folder_in_place(project, tmp_path):
+    """Only new and changed files are written: the folder and every page not showing the change stay the
+    same files (a complete build would make a new folder and new links)."""
+    out = tmp_path / "site"
+    pipeline._PUBLISHED.clear()
+    build(project, out)
+    folder, kept_page = out.stat().st_ino, (out / "traeger/inpeos/index.html").stat()
+    changed = (out / "angebote/zivilcourage-training/index.html").stat().st_ino
+    offer_body(project)
+    build(project, out)
+    assert out.stat().st_ino == folder
+    assert (out / "traeger/inpeos/index.html").stat().st_ino == kept_page.st_ino
+    assert (out / "traeger/inpeos/index.html").stat().st_mtime_ns == kept_page.st_mtime_ns
+    assert (out / "angebote/zivilcourage-training/index.html").stat().st_ino != changed
+    assert not list(tmp_path.glob("site.staging-*")), "the staging folder is removed after the update"
+
+
+def test_a_file_someone_added_to_the_output_makes_the_next_build_complete(project, tmp_path, links):
+    out = tmp_path / "site"
+    pipeline._PUBLISHED.clear()
+    build(project, out)
+    (out / "angebote/zivilcourage-training/notiz.txt").write_text("von Hand", encoding="utf-8")
+    (out / "fremd").mkdir()
+    offer_body(project)
+    build(project, out)
+    assert snapshot(out) == cold(project, tmp_path / "kalt")
+
+
+def test_a_failure_while_moving_files_into_place_makes_the_next_build_complete(project, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    pipeline._PUBLISHED.clear()
+    build(project, out)
+    offer_title(project)  # changes many pages: the offer, the lists, its partner and related offers
+    real, moved = output.os.replace, []
+
+    def failing(source, target):
+        if len(moved) == 3:
+            raise OSError(28, "No space left on device")
+        moved.append(target)
+        return real(source, target)
+
+    monkeypatch.setattr(output.os, "replace", failing)
+    with pytest.raises(OSError):
+        build(project, out)
+    monkeypatch.setattr(output.os, "replace", real)
+    assert len(moved) == 3  # the folder now mixes old and new pages …
+    build(project, out)  # … and the next build in this process replaces all of it
+    assert snapshot(out) == cold(project, tmp_path / "kalt")
