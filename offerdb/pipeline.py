@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import models, output, parallel, rendering, search
+from . import exports, models, output, parallel, rendering, search
 from .config import Settings, load_settings
 from .loading import display_path, load_content, paused_gc
 from .problems import Problem
@@ -81,6 +81,8 @@ def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnSta
 # the same and whose file is untouched since is kept instead of rendered again; if nothing but this process
 # changed the folder, only new and changed files are written (`output.Staging`, update).
 _PUBLISHED: dict[Path, Published] = {}
+# Each offer's part of the open data and catalogue files, kept for the next build in this process.
+_PIECES = exports.Pieces()
 
 
 @dataclass
@@ -134,7 +136,9 @@ class Published:
 
 def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
     out_dir = out_dir.resolve()
-    files = rendering.site_files(site)
+    every = rendering.site_files(site, _PIECES)
+    own = [file for file in every if file.pieces]  # made by the parent, where the pieces are kept
+    files = [file for file in every if not file.pieces]
     before = _PUBLISHED.pop(out_dir, None)  # a failure below leaves the next build a complete one
     if before is not None and not before.intact(out_dir):
         before = None
@@ -158,21 +162,23 @@ def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
                 published[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
             return published, kept, staged
 
-        def search_files() -> dict[str, tuple[None, int, int, int]]:
-            made = search.build_search(site)
+        def add(made: dict[str, bytes]) -> dict[str, tuple[None, int, int, int]]:
             published = {}
             for path in sorted(made):
                 stat = staging.add(path, made[path])
                 published[path] = (None, stat.st_ino, stat.st_size, stat.st_mtime_ns)
             return published
 
-        # The parent builds the search index (so its cache stays warm for the next build in this process)
-        # while a forked child renders pages; then the parent joins in on what is left.
+        # The parent builds the search index and the whole-site data files (so their caches stay warm for the
+        # next build in this process) while a forked child renders pages; then the parent joins in on what is
+        # left.
         job = parallel.Job(render, fork=fork)
         try:
             with stage("search", on_stage):
-                published = search_files()
+                published = add(search.build_search(site))
             with stage("render", on_stage):
+                for file in own:
+                    published.update(add({file.path: file.make()}))
                 if fork:
                     published.update(render()[0])
                 children, kept, staged = job.result()

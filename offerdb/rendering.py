@@ -139,6 +139,8 @@ class File:
     path: str
     make: Callable[[], bytes]
     key: tuple[Any, ...] | None = None
+    # Made from per-offer pieces kept between builds (exports.Pieces): the process that keeps them must make it.
+    pieces: bool = False
 
 
 CODE = Path(__file__).resolve().parent
@@ -160,7 +162,7 @@ def _sources(offers: Any) -> tuple[tuple[str, str], ...]:
     return tuple((o.source, o.partner.source) for o in offers)
 
 
-def site_files(site: Site) -> list[File]:
+def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
     """Every page and file of the site except the search index, in a fixed order, each made only when
     asked for: so two processes can share the work (pipeline.build), a page whose key is unchanged can be
     taken from the last build, and a build never holds every page in memory."""
@@ -183,17 +185,16 @@ def site_files(site: Site) -> list[File]:
         if file not in ("404.html", "merkliste/index.html"):
             html_pages.append(path)
 
-    def data(path: str, make: Callable[[], bytes]) -> None:
-        files.append(File(path, make))
+    def data(path: str, make: Callable[[], bytes], from_pieces: bool = False) -> None:
+        files.append(File(path, make, pieces=from_pieces))
 
     areas = list(site.vocabularies["prevention_areas"].terms.values())
     by_area = {term.key: [o for o in site.offers if term in o.prevention_areas] for term in areas}
     free = sum(1 for o in site.offers if o.cost.free)
 
-    # The whole-site files first: they take longest, so the processes sharing the list finish together.
-    data("daten/angebote.json", lambda: exports.open_data_json(site))
-    data("daten/angebote.csv", lambda: exports.open_data_csv(site))
-    data("daten/katalog.json", lambda: exports.document_store(site))
+    data("daten/angebote.json", lambda: exports.open_data_json(site, pieces), from_pieces=True)
+    data("daten/angebote.csv", lambda: exports.open_data_csv(site, pieces), from_pieces=True)
+    data("daten/katalog.json", lambda: exports.document_store(site, pieces), from_pieces=True)
     data("feed.xml", lambda: exports.atom_feed(site))
     data("robots.txt", lambda: exports.robots(site))
     page("", "index.html", Meta(site.settings.title, site.settings.description, ""),

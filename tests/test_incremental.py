@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from offerdb import output, parallel, pipeline, rendering
+from offerdb import exports, output, parallel, pipeline, rendering
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = datetime.date(2026, 11, 25)
@@ -58,9 +58,14 @@ def build(project: Path, out: Path, today: datetime.date = TODAY) -> None:
 
 
 def cold(project: Path, out: Path, today: datetime.date = TODAY) -> dict[str, bytes]:
+    """A build that reuses nothing of the builds before; the state of those is kept for the next rebuild."""
+    kept_pieces, pipeline._PIECES = pipeline._PIECES, exports.Pieces()
     pipeline._PUBLISHED.clear()
-    build(project, out, today)
-    pipeline._PUBLISHED.clear()
+    try:
+        build(project, out, today)
+    finally:
+        pipeline._PUBLISHED.clear()
+        pipeline._PIECES = kept_pieces
     return snapshot(out)
 
 
