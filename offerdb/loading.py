@@ -8,6 +8,7 @@ never resolved. Nothing here raises on bad input: every defect becomes a Problem
 from __future__ import annotations
 
 import gc
+import os
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -297,15 +298,16 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
     return decode_text(raw, file)
 
 
-def read_bytes(path: Path, file: str) -> tuple[bytes | None, list[Problem]]:
+def read_bytes(path: Path | str, file: str) -> tuple[bytes | None, list[Problem]]:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [error(
-                file, 1, 1, "file-too-large", "",
-                f"Die Datei ist {size / 1024:.0f} KiB groß; erlaubt sind höchstens {MAX_FILE_BYTES // 1024} KiB.",
-                "Kürzen Sie die Beschreibung. Bilder und Dokumente gehören nicht in die Datei.")]
-        return path.read_bytes(), []
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return None, [error(
+                    file, 1, 1, "file-too-large", "",
+                    f"Die Datei ist {size / 1024:.0f} KiB groß; erlaubt sind höchstens {MAX_FILE_BYTES // 1024} "
+                    "KiB.", "Kürzen Sie die Beschreibung. Bilder und Dokumente gehören nicht in die Datei.")]
+            return f.read(), []
     except FileNotFoundError:
         return None, [error(file, 1, 1, "missing-file", "", "Die Datei fehlt.")]
     except OSError as exc:
@@ -353,7 +355,7 @@ def split_front_matter(text: str, file: str) -> tuple[str, str, int, list[Proble
         "Beschreibungstext.")]
 
 
-def read_document(path: Path, file: str, kind: str,
+def read_document(path: Path | str, file: str, kind: str,
                   cache: FileCache | None = None) -> tuple[Document | None, list[Problem]]:
     """Read one content file. Returns no document when its front matter cannot be read at all. With a
     cache, a file whose bytes (and name) were read before is not parsed again."""
@@ -371,7 +373,7 @@ def read_document(path: Path, file: str, kind: str,
     return found
 
 
-def _document(raw: bytes, source: str, path: Path, file: str, kind: str) -> tuple[Document | None, list[Problem]]:
+def _document(raw: bytes, source: str, path: Path | str, file: str, kind: str) -> tuple[Document | None, list[Problem]]:
     text, problems = decode_text(raw, file)
     if text is None:
         return None, problems
@@ -388,7 +390,7 @@ def _document(raw: bytes, source: str, path: Path, file: str, kind: str) -> tupl
     if not isinstance(data, dict):
         return None, problems
     body_line = first_line + front.count("\n") + 1
-    slug = unicodedata.normalize("NFC", path.stem)
+    slug = unicodedata.normalize("NFC", Path(path).stem)
     return Document(kind, slug, file, data, body, body_line, positions, source), problems
 
 
@@ -465,17 +467,22 @@ def _load_content(content_dir: Path, cache: FileCache | None) -> Content:
             problems.append(error(display_path(directory, content_dir), 1, 1, "missing-folder", "",
                                   f"Der Ordner „{folder}“ fehlt im Inhaltsordner."))
             continue
-        for path in sorted(directory.iterdir()):
-            file = display_path(path, content_dir)
-            if path.name.startswith("."):
+        # Names and strings rather than Path objects: at 10,000 files pathlib's sorting and relative_to
+        # took half of a rebuild's loading. Sorted by name, as sorted(iterdir()) sorts one folder.
+        shown = display_path(directory, content_dir) + "/"
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+        for entry in entries:
+            file = shown + entry.name
+            if entry.name.startswith("."):
                 continue  # .gitkeep, editor and OS files
-            if path.suffix != ".md" or not path.is_file():
+            if not entry.name.endswith(".md") or not entry.is_file():
                 problems.append(error(file, 1, 1, "unexpected-file", "",
                                       f"In „{folder}“ sind nur Markdown-Dateien mit der Endung „.md“ erlaubt.",
                                       "Benennen Sie die Datei um (z. B. „angebot.md“) oder entfernen Sie sie; "
                                       "sonst würde sie stillschweigend fehlen."))
                 continue
-            document, found = read_document(path, file, kind, cache)
+            document, found = read_document(entry.path, file, kind, cache)
             problems.extend(found)
             if document is not None:
                 documents[kind].append(document)

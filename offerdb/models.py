@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import markdown, schema
+from .cache import MEMORY, FileCache, digest
 from .config import Settings
 from .validation import Record, Validated, is_live
 
@@ -104,7 +105,6 @@ class Partner:
     city: str
     contact: Contact
     body_html: str
-    offers: list[Offer] = field(default_factory=list, compare=False, repr=False)
     source: str = field(default="", compare=False, repr=False)  # Document.source, for caches of pages
 
 
@@ -194,6 +194,9 @@ class Site:
     pages: dict[str, Page]
     media: dict[str, bytes] = field(default_factory=dict)  # files under /medien/, only those pages use
     vocabulary_data: dict[str, Any] = field(default_factory=dict)  # as read, for the editors' field guide
+    # Partner slug -> its published offers, in the order of `offers`. Kept here rather than on Partner, so
+    # a partner object is immutable and can be reused by the next build (`build_site`'s cache).
+    offers_by_partner: dict[str, list[Offer]] = field(default_factory=dict)
 
 
 def _vocabularies(raw: dict[str, Any]) -> dict[str, Vocabulary]:
@@ -280,21 +283,57 @@ def _media(records: list[Record], media_dir: Path) -> dict[str, bytes]:
     return {name: (media_dir / name).read_bytes() for name in sorted(names)}
 
 
-def build_site(validated: Validated, settings: Settings, today: datetime.date, media_dir: Path | None = None) -> Site:
-    """Models for everything that is published: archived offers and expired seals are left out."""
+def _reused(cache: FileCache | None, key: tuple[Any, ...], inputs: tuple[Any, ...]) -> Any | None:
+    """The model cached under `key` if it was made from exactly these input objects. The cache keeps the
+    inputs alive, so their ids in `key` are not reused; the loader and validation hand out the same
+    objects again only for the same bytes, vocabularies and day."""
+    found = cache.get(key) if cache is not None else None
+    if found is not None and all(a is b for a, b in zip(found[0], inputs, strict=True)):
+        return found[1]
+    return None
+
+
+def build_site(validated: Validated, settings: Settings, today: datetime.date, media_dir: Path | None = None,
+               cache: FileCache | None = MEMORY) -> Site:
+    """Models for everything that is published: archived offers and expired seals are left out. With a
+    cache (by default this process's memory), a rebuild makes new models only for changed files."""
     assert validated.ok
     live = [r for r in validated.records["offer"] if is_live(r.values, today)]
-    # Every Markdown text at once, on all cores; the render() calls below are then cache hits.
-    markdown.prerender([(r.document.body, 0) for r in validated.records["partner"]]
-                       + [(r.document.body, 1) for r in live]
+    vocab_key = digest(repr(validated.vocabularies).encode())
+    vocab = _reused(cache, ("vocabularies", vocab_key), ())
+    if vocab is None:
+        vocab = _vocabularies(validated.vocabularies)
+        if cache is not None:
+            cache.put(("vocabularies", vocab_key), ((), vocab))
+    partner_keys = {r.slug: ("partner", id(r.document)) for r in validated.records["partner"]}
+    partners = {r.slug: _reused(cache, partner_keys[r.slug], (r.document,)) for r in validated.records["partner"]}
+    offers: list[Offer | None] = []
+    for r in live:
+        partner = partners[r.values["partner"]]
+        # A changed partner is a new object (None until made below), so its offers are made anew too.
+        key = ("offer", id(r.document), id(partner) if partner is not None else None, vocab_key)
+        offers.append(_reused(cache, key, (r.document, partner)) if partner is not None else None)
+    # Every Markdown text still to render at once, on all cores; the render() calls below are cache hits.
+    markdown.prerender([(r.document.body, 0) for r in validated.records["partner"] if partners[r.slug] is None]
+                       + [(r.document.body, 1) for r, o in zip(live, offers, strict=True) if o is None]
                        + [(r.document.body, 0) for r in validated.records["page"]])
+    for r in validated.records["partner"]:
+        if partners[r.slug] is None:
+            partners[r.slug] = partner = _partner(r)
+            if cache is not None:
+                cache.put(partner_keys[r.slug], ((r.document,), partner))
+    for i, r in enumerate(live):
+        if offers[i] is None:
+            partner = partners[r.values["partner"]]
+            offers[i] = offer = _offer(r, partner, vocab)
+            if cache is not None:
+                cache.put(("offer", id(r.document), id(partner), vocab_key), ((r.document, partner), offer))
+    published = sorted(offers, key=lambda o: (o.title.casefold(), o.slug))
+    by_partner: dict[str, list[Offer]] = {slug: [] for slug in partners}
+    for offer in published:
+        by_partner[offer.partner.slug].append(offer)
     media = _media(validated.records["page"], media_dir) if media_dir else {}
-    vocab = _vocabularies(validated.vocabularies)
-    partners = {r.slug: _partner(r) for r in validated.records["partner"]}
-    offers = [_offer(r, partners[r.values["partner"]], vocab) for r in live]
-    offers.sort(key=lambda o: (o.title.casefold(), o.slug))
-    for offer in offers:
-        offer.partner.offers.append(offer)
     pages = {r.slug: _page(r, media) for r in validated.records["page"]}
-    return Site(settings, today, vocab, offers, sorted(partners.values(), key=lambda p: (p.name.casefold(), p.slug)),
-                pages, media, validated.vocabularies)
+    return Site(settings, today, vocab, published,
+                sorted(partners.values(), key=lambda p: (p.name.casefold(), p.slug)),
+                pages, media, validated.vocabularies, by_partner)

@@ -229,7 +229,8 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
     for partner in site.partners:
         page(f"traeger/{partner.slug}/", "partner.html",
              Meta(partner.name, partner.summary, f"traeger/{partner.slug}/"), partner=partner,
-             key=(partner.source, _sources(partner.offers)))
+             offers=site.offers_by_partner[partner.slug],
+             key=(partner.source, _sources(site.offers_by_partner[partner.slug])))
     page("merkliste/", "merkliste.html",
          Meta("Merkliste", "Ihre ausgewählten Angebote zum Kopieren, Versenden und Drucken.", "merkliste/"))
     for slug, content_page in sorted(site.pages.items()):

@@ -453,19 +453,30 @@ def media_problems(pages: list[Record], content_root: Any) -> list[Problem]:
 
 # --- the whole content folder -------------------------------------------------------------------
 
-def _schema_check(checker: SchemaChecker, document: Document, vocabulary_key: str,
-                  cache: FileCache | None) -> tuple[Any, list[Problem]]:
+def _document_check(checker: SchemaChecker, document: Document, vocabulary_key: str, today: datetime.date,
+                    warn_days: int, cache: FileCache | None) -> tuple[Any, list[Problem], list[Problem]]:
+    """Values and problems of one file: (values, schema problems, problems of the rules on its values)."""
     if cache is None:
-        return checker.check(document.data, document.positions, document.file)
+        return _check_document(checker, document, today, warn_days)
     # Keyed by the document object, which the cache itself keeps alive (so its id is not reused) and which
     # the loader hands out again only for the same bytes; the stored document proves it is the same one.
-    key = ("schema", checker.kind, id(document), vocabulary_key)
+    key = ("checked", checker.kind, id(document), vocabulary_key, today, warn_days)
     found = cache.get(key)
     if found is not None and found[0] is document:
-        return found[1], found[2]
-    values, problems = checker.check(document.data, document.positions, document.file)
-    cache.put(key, (document, values, problems))
-    return values, problems
+        return found[1]
+    checked = _check_document(checker, document, today, warn_days)
+    cache.put(key, (document, checked))
+    return checked
+
+
+def _check_document(checker: SchemaChecker, document: Document, today: datetime.date,
+                    warn_days: int) -> tuple[Any, list[Problem], list[Problem]]:
+    values, found = checker.check(document.data, document.positions, document.file)
+    record = Record(document, values)
+    rules = body_rules(record, _BODY_WHAT[checker.kind], title_is_h1=checker.kind != "offer")
+    if checker.kind == "offer":
+        rules += offer_rules(record, today, warn_days)
+    return values, found, rules
 
 
 def _without_followups(found: list[Problem], loading: list[Problem]) -> list[Problem]:
@@ -486,8 +497,8 @@ _BODY_WHAT = {"offer": "die Beschreibung des Angebots", "partner": "die Beschrei
 
 def validate(content: Content, today: datetime.date, warn_days: int, cache: FileCache | None = MEMORY) -> Validated:
     """Check everything. A document the loader took from `cache` (the same object as last time) is not
-    checked against the schema again while the vocabularies are the same; the rules that depend on the
-    date or on other files always run."""
+    checked again while the vocabularies, the day and `warn_days` are the same; the rules that depend on
+    other files always run."""
     with paused_gc():
         return _validate(content, today, warn_days, cache)
 
@@ -501,13 +512,11 @@ def _validate(content: Content, today: datetime.date, warn_days: int, cache: Fil
         checker = SchemaChecker(kind, vocabularies)
         records[kind] = []
         for document in documents:
-            values, found = _schema_check(checker, document, vocabulary_key, cache)
-            record = Record(document, values)
-            records[kind].append(record)
-            problems += _without_followups(found, content.problems)
-            problems += body_rules(record, _BODY_WHAT[kind], title_is_h1=kind != "offer")
-            if kind == "offer":
-                problems += offer_rules(record, today, warn_days)
+            values, found, rules = _document_check(checker, document, vocabulary_key, today, warn_days, cache)
+            records[kind].append(Record(document, values))
+            if found:
+                problems += _without_followups(found, content.problems)
+            problems += rules
         problems += slug_problems(records[kind])
     offers, partners = records["offer"], records["partner"]
     problems += partner_reference_problems(offers, partners)
