@@ -191,7 +191,7 @@ class _Postings:
         self.counts = list(counts)
         self.docs_of: list[dict[str, list[int]]] = [{} for _ in fields]
         self.tfs_of: list[dict[str, list[int]]] = [{} for _ in fields]
-        self.rows: dict[str, str] = {}
+        self.rows: dict[str, bytes] = {}
         for doc, per_field in enumerate(counts):
             for f, (names, tfs, _) in enumerate(per_field):
                 docs_of, tfs_of = self.docs_of[f], self.tfs_of[f]
@@ -215,26 +215,38 @@ class _Postings:
         for f in range(len(self.fields)):
             docs = self.docs_of[f][term]
             row.append([list(map(sub, docs, chain((0,), docs))), self.tfs_of[f][term]])
-        self.rows[term] = _encode(row)
+        self.rows[term] = _encode(row).encode()
 
     def patch(self, counts: Sequence[Sequence[FieldCounts]], changed: Iterable[int]) -> None:
-        """Make this the postings of `counts`, which differ from self.counts only in the documents `changed`."""
+        """Make this the postings of `counts`, which differ from self.counts only in the documents `changed`.
+        Only terms whose postings changed are touched: an edit usually keeps most of an offer's terms and
+        their frequencies, and re-encoding a row costs ~1 ms (each has thousands of postings here)."""
         touched = set()
         for doc in changed:
-            for f, ((old_names, _, _), (names, tfs, _)) in enumerate(zip(self.counts[doc], counts[doc], strict=True)):
+            for f, ((old_names, old_tfs, _), (names, tfs, _)) in enumerate(zip(self.counts[doc], counts[doc],
+                                                                                strict=True)):
+                old, new = dict(zip(old_names, old_tfs, strict=True)), dict(zip(names, tfs, strict=True))
+                if old == new:  # the same postings; only the order of first occurrence may differ
+                    continue
                 docs_of, tfs_of = self.docs_of[f], self.tfs_of[f]
-                for term in old_names:
-                    docs = docs_of[term]
-                    i = bisect_left(docs, doc)
-                    del docs[i], tfs_of[term][i]
-                for term, tf in zip(names, tfs, strict=True):
-                    if term not in docs_of:
-                        self._add_term(term)
-                    docs = docs_of[term]
-                    i = bisect_left(docs, doc)
-                    docs.insert(i, doc)
-                    tfs_of[term].insert(i, tf)
-                touched.update(old_names, names)
+                for term, tf in old.items():
+                    if new.get(term) != tf:
+                        docs = docs_of[term]
+                        i = bisect_left(docs, doc)
+                        if term in new:
+                            tfs_of[term][i] = new[term]
+                        else:
+                            del docs[i], tfs_of[term][i]
+                        touched.add(term)
+                for term, tf in new.items():
+                    if term not in old:
+                        if term not in docs_of:
+                            self._add_term(term)
+                        docs = docs_of[term]
+                        i = bisect_left(docs, doc)
+                        docs.insert(i, doc)
+                        tfs_of[term].insert(i, tf)
+                        touched.add(term)
         self.counts = list(counts)
         for term in touched:
             if any(docs_of[term] for docs_of in self.docs_of):
@@ -244,16 +256,23 @@ class _Postings:
                     del self.docs_of[f][term], self.tfs_of[f][term]
                 del self.rows[term]
 
+    def term_order(self) -> list[str]:
+        """term_order(self.counts) from the few documents where a term occurs first: any other document's
+        terms all occurred in an earlier document, so it adds none (35 ms less at 10,000 offers)."""
+        firsts = {min(docs_of[term][0] for docs_of in self.docs_of if docs_of[term])
+                  for term in (self.docs_of[0] if self.fields else ())}
+        return term_order([self.counts[doc] for doc in sorted(firsts)])
+
     def json(self, refs: Sequence[str]) -> bytes:
         """json.dumps(compact(...)) as build_search writes it, spliced from the rows."""
-        terms = term_order(self.counts)
+        terms = self.term_order()
         head = _encode({"format": FORMAT, "version": LUNR_VERSION, "pipeline": SEARCH_PIPELINE,
                         "fields": [[name, boost] for name, boost in self.fields], "k1": K1, "b": B,
                         "refs": list(refs), "terms": terms,
                         "lengths": [[length for _, _, length in per_field] for per_field in self.counts],
                         "postings": []})
         assert head.endswith("[]}")
-        return "".join((head[:-2], ",".join(map(self.rows.__getitem__, terms)), "]}")).encode()
+        return b"".join((head[:-2].encode(), b",".join(map(self.rows.__getitem__, terms)), b"]}"))
 
 
 class IndexWriter:
