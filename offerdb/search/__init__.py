@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..cache import MEMORY
 from ..models import Offer, Site
-from . import german, lunr_index, terms
+from . import german, gzip_chunks, lunr_index, terms
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -96,6 +96,15 @@ def gzipped(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9 if len(data) < GZIP_BEST_BELOW else 6, mtime=0)
 
 
+def gzipped_index(data: bytes, chunks: gzip_chunks.ChunkedGzip | None = None) -> bytes:
+    """The index's .gz: as `gzipped` below GZIP_BEST_BELOW; above, level 6 in content-defined chunks
+    (gzip_chunks), ~2 % larger but a rebuild with the same `chunks` compresses only the chunks that changed
+    (0.24 s -> ~0.02 s at 10,000 offers). The bytes depend on `data` alone."""
+    if len(data) < GZIP_BEST_BELOW:
+        return gzipped(data)
+    return (chunks or gzip_chunks.ChunkedGzip()).compress(data, 6)
+
+
 def script_files(node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
     if not (node_modules / "lunr").is_dir() or not (node_modules / "lunr-languages").is_dir():
         raise SearchError(f"Die Suchbibliotheken lunr und lunr-languages fehlen in {node_modules}. "
@@ -109,13 +118,21 @@ def script_files(node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
     return files
 
 
-# The incremental part of the index per cache: a rebuild with the same cache patches the postings of the
-# build before. It lives as long as the cache object (the process's MEMORY, or a test's own cache).
-_writers: weakref.WeakKeyDictionary[object, lunr_index.IndexWriter] = weakref.WeakKeyDictionary()
+class _Incremental:
+    """What a rebuild with the same cache takes from the build before: the postings and encoded rows, and
+    the compressed chunks of the index."""
+
+    def __init__(self) -> None:
+        self.writer = lunr_index.IndexWriter()
+        self.chunks = gzip_chunks.ChunkedGzip()
 
 
-def _writer(cache: terms.Cache | None) -> lunr_index.IndexWriter:
-    return lunr_index.IndexWriter() if cache is None else _writers.setdefault(cache, lunr_index.IndexWriter())
+# One per cache: it lives as long as the cache object (the process's MEMORY, or a test's own cache).
+_states: weakref.WeakKeyDictionary[object, _Incremental] = weakref.WeakKeyDictionary()
+
+
+def _state(cache: terms.Cache | None) -> _Incremental:
+    return _Incremental() if cache is None else _states.setdefault(cache, _Incremental())
 
 
 @contextmanager
@@ -139,6 +156,7 @@ def build_search(site: Site, cache: terms.Cache | None = MEMORY) -> dict[str, by
     changed offer tokenizes only that offer. The bytes are the same with or without cache (cache=None).
     Run it where the cache lives: what a forked child puts into its copy of the cache is lost."""
     files = script_files()
+    state = _state(cache)
     with _paused_gc():
         offers = site.offers
         # Keyed by the body's HTML, so an offer found in the cache needs no plain_text; the fields in FIELDS
@@ -146,7 +164,7 @@ def build_search(site: Site, cache: terms.Cache | None = MEMORY) -> dict[str, by
         keys = [(offer.title, _text_field(offer), offer.body_html) for offer in offers]
         counts = terms.field_counts(keys, lambda i: (keys[i][0], keys[i][1], plain_text(keys[i][2])), cache,
                                     source="offer-html")
-        files[INDEX_PATH] = _writer(cache).write([offer.slug for offer in offers], counts, FIELDS)
+        files[INDEX_PATH] = state.writer.write([offer.slug for offer in offers], counts, FIELDS)
     for path in list(files):
-        files[path + ".gz"] = gzipped(files[path])
+        files[path + ".gz"] = gzipped_index(files[path], state.chunks) if path == INDEX_PATH else gzipped(files[path])
     return files
