@@ -41,3 +41,19 @@ def test_a_rebuild_encodes_only_the_rows_whose_postings_changed(monkeypatch):
     assert b"elternab" not in data and b"neu" not in data
     assert encoded == [lunr_index.make_term_function()("mobbing")]  # tf 2 -> 1; "arbeit", "klass" stay
     assert data == write(lunr_index.IndexWriter(), documents)
+
+
+def test_body_digests_are_reused_only_for_the_same_string_object(monkeypatch):
+    state = offer_search._Incremental()
+    a, b = "<p>" + "Text " * 1000, "<p>" + "Text " * 999 + "Anders "
+    first = state.body_digests([a, b])
+    assert first == [terms.digest((a,)), terms.digest((b,))]
+    hashed = []
+    digest = terms.digest
+    monkeypatch.setattr(terms, "digest", lambda texts: (hashed.append(texts), digest(texts))[1])
+    equal_copy = "".join(["<p>", "Text " * 1000])  # equal text, another object
+    assert equal_copy is not a
+    assert state.body_digests([a, equal_copy, b + " "]) == [first[0], first[0], digest((b + " ",))]
+    assert hashed == [(equal_copy,), (b + " ",)]
+    state.body_digests([b])
+    assert [body for body, _ in state.bodies.values()] == [b]  # bodies of older builds are let go
