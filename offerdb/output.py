@@ -16,8 +16,8 @@ class Staging:
     `commit` (a failed build) removes the folder and leaves the previous site untouched.
 
     Two ways to commit:
-    - complete (`previous=None`): the staging folder holds the whole site, pages kept from the last build as
-      hard links, and replaces `out_dir` by two renames. Nothing of the old folder survives, so pages of
+    - complete (`previous=None`): the staging folder holds the whole site and replaces `out_dir` by two
+      renames. Nothing of the old folder survives, so pages of
       removed offers disappear. This is what every build of a new process does (CI, `build.py build`).
     - update (`previous` = every path the last build in this process published into `out_dir`, which must be
       untouched since): only new and changed files are staged; `commit` moves them over the old ones one by
@@ -34,6 +34,7 @@ class Staging:
         self.previous = None if previous is None else set(previous)
         self.paths: set[str] = set()  # every file of the new site
         self.staged: set[str] = set()  # those written into `root`
+        self.touched: set[str] = set()  # folders of `out_dir` an update added, changed or removed files in
         self._folders: set[Path] = {self.root}
         self._committed = False
 
@@ -49,11 +50,9 @@ class Staging:
             return os.fstat(f.fileno())
 
     def keep(self, path: str) -> None:
-        """Publish the last build's `out_dir/path` (never changed in place) again, without copying."""
-        if self.updating:
-            self._claim(path)
-        else:
-            os.link(self.out_dir / path, self._target(path))
+        """Publish the last build's `out_dir/path` again as it is (an update only)."""
+        assert self.updating
+        self._claim(path)
 
     def _claim(self, path: str) -> None:
         if path in self.paths:
@@ -68,11 +67,8 @@ class Staging:
             self._folders.add(target.parent)
         return target
 
-    def adopt(self, kept: Iterable[str], staged: Iterable[str]) -> None:
-        """Record what another process kept and wrote into `root` (pages are rendered alongside the search
-        index)."""
-        for path in kept:
-            self._claim(path)
+    def adopt(self, staged: Iterable[str]) -> None:
+        """Record what another process wrote into `root` (pages are rendered alongside the search index)."""
         for path in staged:
             self._claim(path)
             self.staged.add(path)
@@ -109,19 +105,26 @@ class Staging:
             except FileNotFoundError:
                 pass
             folder = os.path.dirname(path)
+            self.touched.add(folder)
             while folder:
                 try:
                     os.rmdir(out + folder)  # only if empty
                 except OSError:
                     break
                 folder = os.path.dirname(folder)
+                self.touched.add(folder)
         made: set[str] = set()
         root = str(self.root) + os.sep
         for path in sorted(self.staged):
             folder = os.path.dirname(path)
-            if folder and folder not in made:
-                os.makedirs(out + folder, exist_ok=True)
+            if folder not in made:
                 made.add(folder)
+                self.touched.add(folder)
+                if folder and not os.path.isdir(out + folder):
+                    os.makedirs(out + folder)
+                    while folder:  # makedirs may have made parents, or added to one
+                        folder = os.path.dirname(folder)
+                        self.touched.add(folder)
             os.replace(root + path, out + path)
         shutil.rmtree(self.root, ignore_errors=True)
 

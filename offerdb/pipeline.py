@@ -58,17 +58,19 @@ class Built:
     out_dir: Path
 
 
-# Below this many offers a second process costs more than it saves.
-PARALLEL_MIN_OFFERS = 400
+# Below this many pages to render a second process costs more than it saves (a rebuild after one changed
+# offer renders a few dozen).
+PARALLEL_MIN_PAGES = 400
 
 
 def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnStage | None = None) -> Built:
     """Render and publish a checked site; call only when `checked` has no errors.
 
     Pages are written to a staging folder as they are rendered; pages whose content files did not change
-    since the last build in this process are kept from it instead. Where forking is safe, a child process
-    on the second core renders pages while the parent builds the search index, then both share what is
-    left. The staging folder replaces `out_dir` only after everything succeeded."""
+    since the last build in this process are kept from it instead. Where forking is safe and there are
+    many pages to render, a child process on the second core renders pages while the parent builds the
+    search index, then both share what is left. The staging folder's files are put in place only after
+    everything succeeded."""
     assert checked.settings is not None and checked.validated.ok
     with parallel.frozen_gc():  # freezes the loaded content: forked workers then copy fewer pages
         with stage("models", on_stage), paused_gc():  # which freezes the site model on its way out
@@ -97,7 +99,9 @@ class Published:
     folders: dict[str, tuple[int, int]]
 
     @classmethod
-    def record(cls, out_dir: Path, files: dict[str, tuple[tuple | None, int, int, int]]) -> Published:
+    def record(cls, out_dir: Path, files: dict[str, tuple[tuple | None, int, int, int]],
+               before: Published | None = None, touched: set[str] | None = None) -> Published:
+        """After an update of the site `before` described, only the `touched` folders need a new look."""
         out = str(out_dir)
         folders = {""}
         for path in files:
@@ -107,8 +111,12 @@ class Published:
                 folder = os.path.dirname(folder)
         stats = {}
         for folder in folders:
-            stat = os.stat(os.path.join(out, folder))
-            stats[folder] = (stat.st_ino, stat.st_mtime_ns)
+            last = before.folders.get(folder) if before is not None and touched is not None else None
+            if last is not None and folder not in touched:
+                stats[folder] = last
+            else:
+                stat = os.stat(os.path.join(out, folder))
+                stats[folder] = (stat.st_ino, stat.st_mtime_ns)
         return cls(files, stats)
 
     def intact(self, out_dir: Path) -> bool:
@@ -138,36 +146,35 @@ def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
     out_dir = out_dir.resolve()
     every = rendering.site_files(site, _PIECES)
     own = [file for file in every if file.pieces]  # made by the parent, where the pieces are kept
-    files = [file for file in every if not file.pieces]
     before = _PUBLISHED.pop(out_dir, None)  # a failure below leaves the next build a complete one
     if before is not None and not before.intact(out_dir):
         before = None
-    fork = len(site.offers) >= PARALLEL_MIN_OFFERS and parallel.can_fork()
     with output.Staging(out_dir, previous=before.files if before else None) as staging:
-        shares = parallel.Shares(len(files)) if fork else range(len(files))
+        published: dict[str, tuple[tuple | None, int, int, int]] = {}
+        files = []  # to render
         out = str(out_dir) + os.sep
+        for file in every:
+            stat = before.unchanged(file, out) if before is not None and file.key else None
+            if stat is not None:
+                staging.keep(file.path)
+                published[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            elif not file.pieces:
+                files.append(file)
+        fork = len(files) >= PARALLEL_MIN_PAGES and parallel.can_fork()
+        shares = parallel.Shares(len(files)) if fork else range(len(files))
 
-        def render() -> tuple[dict, list[str], list[str]]:
-            published: dict[str, tuple[tuple | None, int, int, int]] = {}
-            kept, staged = [], []
+        def render() -> dict[str, tuple[tuple | None, int, int, int]]:
+            made = {}
             for i in shares:
                 file = files[i]
-                stat = before.unchanged(file, out) if before is not None and file.key else None
-                if stat is None:
-                    stat = staging.add(file.path, file.make())
-                    staged.append(file.path)
-                else:
-                    staging.keep(file.path)
-                    kept.append(file.path)
-                published[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-            return published, kept, staged
+                stat = staging.add(file.path, file.make())
+                made[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            return made
 
-        def add(made: dict[str, bytes]) -> dict[str, tuple[None, int, int, int]]:
-            published = {}
+        def add(made: dict[str, bytes]) -> None:
             for path in sorted(made):
                 stat = staging.add(path, made[path])
                 published[path] = (None, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-            return published
 
         # The parent builds the search index and the whole-site data files (so their caches stay warm for the
         # next build in this process) while a forked child renders pages; then the parent joins in on what is
@@ -175,18 +182,18 @@ def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
         job = parallel.Job(render, fork=fork)
         try:
             with stage("search", on_stage):
-                published = add(search.build_search(site))
+                add(search.build_search(site))
             with stage("render", on_stage):
                 for file in own:
-                    published.update(add({file.path: file.make()}))
+                    add({file.path: file.make()})
                 if fork:
-                    published.update(render()[0])
-                children, kept, staged = job.result()
+                    published.update(render())
+                children = job.result()
         finally:
             job.cancel()
         if fork:
-            staging.adopt(kept, staged)
+            staging.adopt(children)
         published.update(children)
         with stage("write", on_stage):
             staging.commit()
-        _PUBLISHED[out_dir] = Published.record(out_dir, published)
+            _PUBLISHED[out_dir] = Published.record(out_dir, published, before, staging.touched)

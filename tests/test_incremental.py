@@ -123,7 +123,7 @@ CASES: list[Callable[[Path], None]] = [offer_title, offer_body, partner_name, vo
 def test_a_rebuild_after_a_change_equals_a_cold_build(project, tmp_path, links, monkeypatch, change, fork):
     if fork:
         monkeypatch.setattr(parallel, "can_fork", lambda: True)
-        monkeypatch.setattr(pipeline, "PARALLEL_MIN_OFFERS", 1)
+        monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)
     out = tmp_path / "site"
     pipeline._PUBLISHED.clear()
     build(project, out)
@@ -192,14 +192,24 @@ def test_a_rebuild_in_the_same_process_updates_the_folder_in_place(project, tmp_
     assert not list(tmp_path.glob("site.staging-*")), "the staging folder is removed after the update"
 
 
-def test_a_file_someone_added_to_the_output_makes_the_next_build_complete(project, tmp_path, links):
+@pytest.mark.parametrize("updates", [0, 1, 2], ids=["nach-vollem-bau", "nach-einer-aktualisierung",
+                                                  "nach-zwei-aktualisierungen"])
+def test_a_file_someone_added_to_the_output_makes_the_next_build_complete(project, tmp_path, links, updates):
+    """Also after updates, which record only the folders they touched anew."""
     out = tmp_path / "site"
     pipeline._PUBLISHED.clear()
     build(project, out)
+    for number in range(updates):
+        replace(project / "content/offers/zivilcourage-training.md", "title:", f"title: {number} –")
+        links.clear()
+        build(project, out)
+        assert len(links) > 20  # an update: what the last one wrote is recognised as untouched
     (out / "angebote/zivilcourage-training/notiz.txt").write_text("von Hand", encoding="utf-8")
-    (out / "fremd").mkdir()
+    (out / "traeger/inpeos/notiz.txt").write_text("von Hand", encoding="utf-8")  # a folder no update touched
     offer_body(project)
+    links.clear()
     build(project, out)
+    assert links == []  # a complete build: nothing kept
     assert snapshot(out) == cold(project, tmp_path / "kalt")
 
 

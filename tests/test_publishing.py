@@ -128,7 +128,7 @@ def test_search_built_in_a_forked_child_gives_the_same_site(project, tmp_path, m
 
     monkeypatch.setattr(parallel, "can_fork", lambda: True)  # pytest may run helper threads
     assert build(project, tmp_path / "eins") == 0
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_OFFERS", 1)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)
     forks = []
     real_job = parallel.Job
 
@@ -149,7 +149,7 @@ def test_a_search_failure_in_the_forked_child_keeps_the_previous_site(project, t
     assert build(project, out) == 0
     before = snapshot(out)
     monkeypatch.setattr(parallel, "can_fork", lambda: True)
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_OFFERS", 1)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)
 
     def failing(site):
         raise search.SearchError("Die Suchbibliotheken lunr und lunr-languages fehlen.")
