@@ -3,6 +3,10 @@ rebuild ≤ 0.25 s at 10,000 offers); each test also checks that the bytes equal
 
 from __future__ import annotations
 
+import dataclasses
+
+from test_search import sample_site
+
 from offerdb import search as offer_search
 from offerdb.search import lunr_index, terms
 
@@ -43,17 +47,27 @@ def test_a_rebuild_encodes_only_the_rows_whose_postings_changed(monkeypatch):
     assert data == write(lunr_index.IndexWriter(), documents)
 
 
-def test_body_digests_are_reused_only_for_the_same_string_object(monkeypatch):
+def test_key_digests_are_reused_for_the_same_offer_and_body_objects(monkeypatch):
+    """An unchanged offer object costs a lookup; a new offer around the same body object hashes only its
+    small fields; an equal body in another object is hashed; all give the digest of the plain key."""
+    offers = list(sample_site().offers)
     state = offer_search._Incremental()
-    a, b = "<p>" + "Text " * 1000, "<p>" + "Text " * 999 + "Anders "
-    first = state.body_digests([a, b])
-    assert first == [terms.digest((a,)), terms.digest((b,))]
+
+    def plain(offer) -> str:
+        return terms.digest((offer.title, offer_search._text_field(offer), terms.digest((offer.body_html,))))
+
+    first = state.key_digests(offers)
+    assert first == [plain(o) for o in offers]
     hashed = []
     digest = terms.digest
     monkeypatch.setattr(terms, "digest", lambda texts: (hashed.append(texts), digest(texts))[1])
-    equal_copy = "".join(["<p>", "Text " * 1000])  # equal text, another object
-    assert equal_copy is not a
-    assert state.body_digests([a, equal_copy, b + " "]) == [first[0], first[0], digest((b + " ",))]
-    assert hashed == [(equal_copy,), (b + " ",)]
-    state.body_digests([b])
-    assert [body for body, _ in state.bodies.values()] == [b]  # bodies of older builds are let go
+    assert state.key_digests(offers) == first
+    assert hashed == []  # the same objects: nothing hashed
+    renamed = dataclasses.replace(offers[0], title="Ein anderer Titel")  # the same body object
+    copied = dataclasses.replace(offers[1], body_html="".join(list(offers[1].body_html)))  # an equal body
+    assert copied.body_html == offers[1].body_html and copied.body_html is not offers[1].body_html
+    result = state.key_digests([renamed, copied, *offers[2:]])
+    assert [texts[0] for texts in hashed] == [renamed.title, copied.body_html, copied.title]
+    assert result == [plain(renamed), *first[1:]]
+    assert result[0] != first[0]
+    assert [hit[0] for hit in state.offers.values()] == [renamed, copied, *offers[2:]]  # old objects let go

@@ -120,23 +120,32 @@ def script_files(node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
 
 class _Incremental:
     """What a rebuild with the same cache takes from the build before: the postings and encoded rows, the
-    compressed chunks of the index, and each offer body's digest by the body's identity (markdown.render
-    returns the same string object for an unchanged text, so 26 MB of HTML at 10,000 offers need not be
-    encoded and hashed again; a body object is held until the next build, so its id is not reused)."""
+    compressed chunks of the index, and the digest of each offer's index key by identity. Offers and their
+    partners and terms are frozen, so an offer object that comes again (models reuses the objects of
+    unchanged files) has the same fields; markdown.render returns the same string object for an unchanged
+    text, so an offer made anew around an unchanged body still skips hashing it (26 MB of HTML at 10,000
+    offers). The objects are held until the next build, so their ids cannot be reused meanwhile."""
 
     def __init__(self) -> None:
         self.writer = lunr_index.IndexWriter()
         self.chunks = gzip_chunks.ChunkedGzip()
         self.bodies: dict[int, tuple[str, str]] = {}
+        self.offers: dict[int, tuple[Offer, str, tuple[str, str]]] = {}
 
-    def body_digests(self, bodies: list[str]) -> list[str]:
-        known, self.bodies = self.bodies, {}
+    def key_digests(self, offers: Iterable[Offer]) -> list[str]:
+        """terms.digest of (title, text field, digest of the body) per offer: the key of its term counts."""
+        known_offers, self.offers = self.offers, {}
+        known_bodies, self.bodies = self.bodies, {}
         result = []
-        for body in bodies:
-            hit = known.get(id(body))
-            if hit is None or hit[0] is not body:
-                hit = (body, terms.digest((body,)))
-            self.bodies[id(body)] = hit
+        for offer in offers:
+            hit = known_offers.get(id(offer))
+            if hit is None or hit[0] is not offer:
+                body = known_bodies.get(id(offer.body_html))
+                if body is None or body[0] is not offer.body_html:
+                    body = (offer.body_html, terms.digest((offer.body_html,)))
+                hit = (offer, terms.digest((offer.title, _text_field(offer), body[1])), body)
+            self.offers[id(offer)] = hit
+            self.bodies[id(hit[2][0])] = hit[2]
             result.append(hit[1])
         return result
 
@@ -173,12 +182,12 @@ def build_search(site: Site, cache: terms.Cache | None = MEMORY) -> dict[str, by
     state = _state(cache)
     with _paused_gc():
         offers = site.offers
-        # Keyed by the digest of the body's HTML, so an offer found in the cache needs no plain_text; the
-        # fields in FIELDS order, as offer_fields gives them (a test compares with the index of index_documents).
-        bodies = state.body_digests([offer.body_html for offer in offers])
-        keys = [(offer.title, _text_field(offer), body) for offer, body in zip(offers, bodies, strict=True)]
-        counts = terms.field_counts(keys, lambda i: (keys[i][0], keys[i][1], plain_text(offers[i].body_html)),
-                                    cache, source="offer-html-digest")
+        # Keyed by title, text field and the digest of the body's HTML, so an offer found in the cache needs no
+        # plain_text; the fields in FIELDS order, as offer_fields gives them (a test compares with the index
+        # of index_documents).
+        digests = state.key_digests(offers)
+        counts = terms.field_counts(digests, lambda i: tuple(offer_fields(offers[i]).values()), cache,
+                                    source="offer-html-digest", digests=digests)
         files[INDEX_PATH] = state.writer.write([offer.slug for offer in offers], counts, FIELDS)
     for path in list(files):
         files[path + ".gz"] = gzipped_index(files[path], state.chunks) if path == INDEX_PATH else gzipped(files[path])

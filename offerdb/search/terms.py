@@ -105,20 +105,22 @@ def _field_counts(raw: list[str], terms_of: dict[str, tuple[str, ...]]) -> Field
 
 
 def field_counts(keys: Sequence[Sequence[str]], fields_of: Callable[[int], Sequence[str]] | None,
-                 cache: Cache | None, source: str = "fields") -> list[tuple[FieldCounts, ...]]:
+                 cache: Cache | None, source: str = "fields",
+                 digests: Sequence[str] | None = None) -> list[tuple[FieldCounts, ...]]:
     """Per document, per index field: (terms in order of first occurrence, frequencies, length), as
     lunr_index.collect(tokenize(documents)) counts them.
 
     keys[i] are the texts document i's fields are made of; `fields_of(i)` gives its field texts (in index
     field order) and is called only for documents not in the cache; None means the keys are the field texts.
-    `source` names how keys become fields, so keys of one kind never find entries of another."""
+    `source` names how keys become fields, so keys of one kind never find entries of another.
+    `digests[i]`, if given, is digest(keys[i]) computed (or remembered) by the caller."""
     if fields_of is None:
         fields_of = keys.__getitem__
     state_key = (STATE, RULES, source)
     state = cache.get(state_key) if cache is not None else None
     old_stamp, old_dictionary, old_words, old_valid = state or ("", frozenset(), {}, {})
 
-    digests = [digest(k) for k in keys]
+    digests = [digest(k) for k in keys] if digests is None else list(digests)
     entries: list[Any] = [None] * len(keys)  # (words, counts) reused from the cache
     stamps: list[str] = [""] * len(keys)
     raws: dict[int, tuple[tuple[str, ...], list[list[str]]]] = {}  # documents to count: words, words per field
