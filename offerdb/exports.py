@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
+from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
@@ -99,17 +100,19 @@ def _xml(root: ET.Element) -> bytes:
 
 
 def sitemap(site: Site, paths: list[str]) -> bytes:
-    """sitemaps.org XML for the given page paths ("" is the start page); lastmod where the content has a date."""
+    """sitemaps.org XML for the given page paths ("" is the start page); lastmod where the content has a date.
+    Written as text in ElementTree's layout: building 11,000 elements took 0.25 s of every build at 10,000
+    offers, a tenth of a rebuild (tests compare both)."""
     modified = {offer_path(o): o.last_updated for o in site.offers}
     modified.update({f"{slug}/": p.last_updated for slug, p in site.pages.items() if p.last_updated})
-    # Plain tags and an xmlns attribute: ElementTree would otherwise invent "ns0:" prefixes.
-    urlset = ET.Element("urlset", xmlns=SITEMAP_NS)
+    lines = ["<?xml version='1.0' encoding='utf-8'?>", f'<urlset xmlns="{SITEMAP_NS}">']
     for path in sorted(set(paths)):
-        url = ET.SubElement(urlset, "url")
-        ET.SubElement(url, "loc").text = page_url(site, path)
+        lines.append(f"  <url>\n    <loc>{xml_escape(page_url(site, path))}</loc>")
         if path in modified:
-            ET.SubElement(url, "lastmod").text = modified[path].isoformat()
-    return _xml(urlset)
+            lines.append(f"    <lastmod>{modified[path].isoformat()}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
 
 
 def robots(site: Site) -> bytes:

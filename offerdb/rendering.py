@@ -73,6 +73,18 @@ def environment(base_path: str, assets: dict[str, tuple[str, bytes]] | None = No
     return env
 
 
+_last_environment: list[tuple[tuple[Any, ...], jinja2.Environment]] = []
+
+
+def _environment(site_key: str, base_path: str, assets: dict[str, tuple[str, bytes]]) -> jinja2.Environment:
+    """The last build's environment, with its compiled templates (0.12 s at every build), while nothing it
+    is made of changed: `site_key` covers the templates' bytes and the settings."""
+    key = (site_key, str(TEMPLATES), base_path, tuple(path for path, _ in assets.values()))
+    if not _last_environment or _last_environment[0][0] != key:
+        _last_environment[:] = [(key, environment(base_path, assets))]
+    return _last_environment[0][1]
+
+
 @dataclass(frozen=True)
 class Meta:
     """What every page's layout needs: its title, description and own path (for canonical links)."""
@@ -167,10 +179,10 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
     asked for: so two processes can share the work (pipeline.build), a page whose key is unchanged can be
     taken from the last build, and a build never holds every page in memory."""
     assets = fingerprinted_assets()
-    env = environment(site.settings.base_path, assets)
+    site_key = global_key(site)
+    env = _environment(site_key, site.settings.base_path, assets)
     files: list[File] = []
     html_pages: list[str] = []  # for the sitemap
-    site_key = global_key(site)
 
     def page(path: str, template: str, meta: Meta, later: Callable[[], dict[str, Any]] | None = None,
              key: tuple[Any, ...] | None = None, **context: Any) -> None:

@@ -61,6 +61,24 @@ def test_sitemap_lists_absolute_urls_with_lastmod_of_offers(site, base):
     assert urls[base + "impressum/"] == site.pages["impressum"].last_updated.isoformat()
 
 
+def test_sitemap_text_is_what_elementtree_writes_with_every_character_escaped(site):
+    """The sitemap is written as text for speed; ElementTree's serialisation is the reference."""
+    site = dataclasses.replace(site, settings=dataclasses.replace(site.settings, base_url="https://a.example/?a=1&b=<2>/"))
+    paths = ["", "impressum/", "x&y<z>/", *(f"angebote/{o.slug}/" for o in site.offers)]
+    modified = {f"angebote/{o.slug}/": o.last_updated for o in site.offers}
+    modified.update({f"{slug}/": p.last_updated for slug, p in site.pages.items() if p.last_updated})
+    urlset = ET.Element("urlset", xmlns=SITEMAP[1:-1])
+    for path in sorted(set(paths)):
+        url = ET.SubElement(urlset, "url")
+        ET.SubElement(url, "loc").text = exports.page_url(site, path)
+        if path in modified:
+            ET.SubElement(url, "lastmod").text = modified[path].isoformat()
+    ET.indent(urlset)
+    expected = ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+    assert exports.sitemap(site, paths) == expected
+    assert b"&amp;b=&lt;2&gt;" in expected
+
+
 def test_robots_allows_all_and_names_the_absolute_sitemap(sub_site):
     lines = exports.robots(sub_site).decode().splitlines()
     assert "User-agent: *" in lines and "Allow: /" in lines and "Disallow: /" not in lines
