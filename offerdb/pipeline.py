@@ -144,22 +144,24 @@ class Published:
 
 def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
     out_dir = out_dir.resolve()
-    every = rendering.site_files(site, _PIECES)
-    own = [file for file in every if file.pieces]  # made by the parent, where the pieces are kept
-    before = _PUBLISHED.pop(out_dir, None)  # a failure below leaves the next build a complete one
-    if before is not None and not before.intact(out_dir):
-        before = None
+    with stage("render", on_stage):  # what to render: every file, and which of them the last build has
+        every = rendering.site_files(site, _PIECES)
+        own = [file for file in every if file.pieces]  # made by the parent, where the pieces are kept
+        before = _PUBLISHED.pop(out_dir, None)  # a failure below leaves the next build a complete one
+        if before is not None and not before.intact(out_dir):
+            before = None
     with output.Staging(out_dir, previous=before.files if before else None) as staging:
         published: dict[str, tuple[tuple | None, int, int, int]] = {}
         files = []  # to render
         out = str(out_dir) + os.sep
-        for file in every:
-            stat = before.unchanged(file, out) if before is not None and file.key else None
-            if stat is not None:
-                staging.keep(file.path)
-                published[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-            elif not file.pieces:
-                files.append(file)
+        with stage("render", on_stage):
+            for file in every:
+                stat = before.unchanged(file, out) if before is not None and file.key else None
+                if stat is not None:
+                    staging.keep(file.path)
+                    published[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+                elif not file.pieces:
+                    files.append(file)
         fork = len(files) >= PARALLEL_MIN_PAGES and parallel.can_fork()
         shares = parallel.Shares(len(files)) if fork else range(len(files))
 
