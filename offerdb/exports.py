@@ -65,14 +65,19 @@ class Pieces:
 
     def __init__(self) -> None:
         self._kept: dict[str, dict[tuple[str, ...], bytes]] = {}
+        self._keys: tuple[Site, list[tuple[str, ...]]] | None = None
+
+    def _keys_of(self, site: Site) -> list[tuple[str, ...]]:
+        if self._keys is None or self._keys[0] is not site:  # the three files of one build share them
+            context = hashlib.blake2b(repr((site.settings, site.today, site.vocabulary_data)).encode(),
+                                      digest_size=16).hexdigest()
+            self._keys = (site, [(context, o.slug, o.source, o.partner.source) for o in site.offers])
+        return self._keys[1]
 
     def each(self, name: str, site: Site, make: Callable[[Offer, Site], bytes]) -> list[bytes]:
-        context = hashlib.blake2b(repr((site.settings, site.today, site.vocabulary_data)).encode(),
-                                  digest_size=16).hexdigest()
         last, now = self._kept.get(name, {}), {}
         pieces = []
-        for offer in site.offers:
-            key = (context, offer.slug, offer.source, offer.partner.source)
+        for offer, key in zip(site.offers, self._keys_of(site), strict=True):
             piece = last.get(key)
             if piece is None:
                 piece = make(offer, site)
@@ -304,6 +309,17 @@ def _open_offer(offer: Offer, site: Site) -> dict[str, Any]:
     }
 
 
+def _joined(head: bytes, items: list[bytes], tail: bytes) -> bytes:
+    """head, the items separated by commas, tail: copied once (angebote.json is 53 MB at 10,000 offers)."""
+    parts = [head]
+    for item in items:
+        parts += (item, b",")
+    if items:
+        parts.pop()
+    parts.append(tail)
+    return b"".join(parts)
+
+
 def _compact_json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -328,7 +344,7 @@ def open_data_json(site: Site, pieces: Pieces | None = None) -> bytes:
     head = _compact_json(data)
     assert head.endswith(b"[]}")
     offers = _each("open-data-json", site, lambda o, s: _compact_json(_open_offer(o, s)), pieces)
-    return head[:-2] + b",".join(offers) + b"]}\n"
+    return _joined(head[:-2], offers, b"]}\n")
 
 
 # --- daten/angebote.csv --------------------------------------------------------------------------------
@@ -404,7 +420,7 @@ def document_store(site: Site, pieces: Pieces | None = None) -> bytes:
     head = _compact_json({"facets": facets, "offers": []})
     assert head.endswith(b"[]}")
     offers = _each("catalogue", site, _catalogue_entry, pieces)
-    return head[:-2] + b",".join(offers) + b"]}"
+    return _joined(head[:-2], offers, b"]}")
 
 
 def _catalogue_entry(offer: Offer, site: Site) -> bytes:

@@ -94,6 +94,20 @@ class Shares:
 
 
 @contextmanager
+def paused_collector() -> Iterator[None]:
+    """The cyclic collector off while only acyclic objects (tuples, lists, strings, frozen dataclasses) are
+    made: its full collections would walk every object of the site model (0.35 s of a cold build at
+    10,000 offers in the search index alone). Reference counting frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
 def frozen_gc() -> Iterator[None]:
     """Move every object alive now (the site model) out of the cyclic collector's reach while pages are
     rendered: its full collections would otherwise walk millions of objects that stay alive anyway. A

@@ -144,7 +144,8 @@ class Published:
 
 def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
     out_dir = out_dir.resolve()
-    with stage("render", on_stage):  # what to render: every file, and which of them the last build has
+    # What to render: every file, and which of them the last build has. Only acyclic objects are made here.
+    with stage("render", on_stage), parallel.paused_collector():
         every = rendering.site_files(site, _PIECES)
         own = [file for file in every if file.pieces]  # made by the parent, where the pieces are kept
         before = _PUBLISHED.pop(out_dir, None)  # a failure below leaves the next build a complete one
@@ -154,7 +155,7 @@ def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
         published: dict[str, tuple[tuple | None, int, int, int]] = {}
         files = []  # to render
         out = str(out_dir) + os.sep
-        with stage("render", on_stage):
+        with stage("render", on_stage), parallel.paused_collector():
             for file in every:
                 stat = before.unchanged(file, out) if before is not None and file.key else None
                 if stat is not None:
