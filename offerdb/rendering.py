@@ -202,8 +202,9 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
         if file not in ("404.html", "merkliste/index.html"):
             html_pages.append(path)
 
-    def data(path: str, make: Callable[[], bytes], from_pieces: bool = False) -> None:
-        files.append(File(path, make, pieces=from_pieces))
+    def data(path: str, make: Callable[[], bytes], from_pieces: bool = False,
+             key: tuple[Any, ...] | None = None) -> None:
+        files.append(File(path, make, key, pieces=from_pieces))
 
     areas = list(site.vocabularies["prevention_areas"].terms.values())
     by_area: dict[str, list[Offer]] = {term.key: [] for term in areas}
@@ -211,18 +212,20 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
         for term in offer.prevention_areas:
             by_area[term.key].append(offer)
     free = sum(1 for o in site.offers if o.cost.free)
+    area_counts = tuple(len(by_area[term.key]) for term in areas)
 
     data("daten/angebote.json", lambda: exports.open_data_json(site, pieces), from_pieces=True)
     data("daten/angebote.csv", lambda: exports.open_data_csv(site, pieces), from_pieces=True)
     data("daten/katalog.json", lambda: exports.document_store(site, pieces), from_pieces=True)
     data("feed.xml", lambda: exports.atom_feed(site))
     data("robots.txt", lambda: exports.robots(site))
+    recent = sorted(site.offers, key=lambda o: (o.last_updated, o.slug), reverse=True)[:6]
+    members = [p for p in site.partners if p.network_member]
     page("", "index.html", Meta(site.settings.title, site.settings.description, ""),
-         recent=sorted(site.offers, key=lambda o: (o.last_updated, o.slug), reverse=True)[:6],
-         areas=areas, by_area=by_area, free=free,
-         members=[p for p in site.partners if p.network_member])
+         recent=recent, areas=areas, by_area=by_area, free=free, members=members,
+         key=(len(site.offers), len(site.partners), _sources(recent), area_counts, free,
+              tuple(p.source for p in members)))
     facets = _facets(site)
-    area_counts = tuple(len(by_area[term.key]) for term in areas)  # the list pages' empty-result hint
     for pager in paginate(site.offers, "angebote/"):
         title = "Alle Angebote" if pager.number == 1 else f"Alle Angebote – Seite {pager.number}"
         page(pager.pages[pager.number - 1], "offers.html",
@@ -237,7 +240,7 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
              related=related[offer.slug], later=lambda offer=offer: {"jsonld": exports.offer_jsonld(offer, site)},
              key=(offer.source, offer.partner.source, _sources(related[offer.slug])))
     page("themen/", "themes.html", Meta("Themen", "Präventionsangebote nach Themen geordnet.", "themen/"),
-         areas=areas, by_area=by_area)
+         areas=areas, by_area=by_area, key=(area_counts,))
     for term in areas:
         for pager in paginate(by_area[term.key], f"themen/{term.key}/"):
             path = pager.pages[pager.number - 1]
@@ -245,28 +248,32 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
             page(path, "theme.html", Meta(title, term.description or f"Angebote zum Thema {term.label}.", path),
                  term=term, pager=pager,
                  key=(term.key, pager.number, len(pager.pages), pager.total, _sources(pager.items)))
-    page("traeger/", "partners.html", Meta("Träger", "Die Träger der Präventionsangebote.", "traeger/"))
+    page("traeger/", "partners.html", Meta("Träger", "Die Träger der Präventionsangebote.", "traeger/"),
+         key=tuple(p.source for p in site.partners))
     for partner in site.partners:
         page(f"traeger/{partner.slug}/", "partner.html",
              Meta(partner.name, partner.summary, f"traeger/{partner.slug}/"), partner=partner,
              offers=site.offers_by_partner[partner.slug],
              key=(partner.source, _sources(site.offers_by_partner[partner.slug])))
     page("merkliste/", "merkliste.html",
-         Meta("Merkliste", "Ihre ausgewählten Angebote zum Kopieren, Versenden und Drucken.", "merkliste/"))
+         Meta("Merkliste", "Ihre ausgewählten Angebote zum Kopieren, Versenden und Drucken.", "merkliste/"), key=())
     for slug, content_page in sorted(site.pages.items()):
         page(f"{slug}/", "page.html",
-             Meta(content_page.title, content_page.summary, f"{slug}/"), page=content_page)
+             Meta(content_page.title, content_page.summary, f"{slug}/"), page=content_page,
+             key=(content_page,))  # the page's values themselves, its video's size included
+    newest = max((o.last_updated for o in site.offers), default=site.today)
     page("daten/", "data.html", Meta("Offene Daten", "Alle Angebote als Tabelle (CSV), JSON und Feed.", "daten/"),
-         newest=max((o.last_updated for o in site.offers), default=site.today),
-         license=exports.LICENSE)
+         newest=newest, license=exports.LICENSE, key=(newest, len(site.offers)))
     page("redaktion/", "guide.html",
          Meta("Angebote eintragen: Feldanleitung", "Wie Träger ein Angebot eintragen: jedes Feld mit Beispiel.",
-              "redaktion/"), guide_html=scrollable_tables(markdown.render(fieldguide.markdown(site.vocabulary_data))))
-    page("404.html", "404.html", Meta("Seite nicht gefunden", "Diese Seite gibt es nicht.", "404.html"))
+              "redaktion/"),
+         later=lambda: {"guide_html": scrollable_tables(markdown.render(fieldguide.markdown(site.vocabulary_data)))},
+         key=())  # the schema and the vocabularies: the site key covers both
+    page("404.html", "404.html", Meta("Seite nicht gefunden", "Diese Seite gibt es nicht.", "404.html"), key=())
     for name, media in site.media.items():
         data(f"medien/{name}", lambda media=media: media)
     for path, asset in assets.values():
-        data(path, lambda asset=asset: asset)
+        data(path, lambda asset=asset: asset, key=("asset", path))  # the path names the bytes' hash
     sitemap_paths = sorted(html_pages)
     data("sitemap.xml", lambda: exports.sitemap(site, sitemap_paths))
     return files
