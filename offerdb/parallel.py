@@ -36,18 +36,20 @@ class Job:
         if fork:
             read, write = os.pipe()
             pid = os.fork()
-            if pid == 0:  # the child: never return into the parent's code
-                os.close(read)
+            if pid == 0:  # the child: never return into the parent's code, whatever happens here
                 try:
-                    payload = pickle.dumps((True, fn()))
-                except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+                    os.close(read)
                     try:
-                        payload = pickle.dumps((False, error))
-                    except Exception:
-                        payload = pickle.dumps((False, RuntimeError(repr(error))))
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(payload)
-                os._exit(0)  # no atexit handlers, no flushing of the parent's buffers a second time
+                        payload = pickle.dumps((True, fn()))
+                    except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+                        try:
+                            payload = pickle.dumps((False, error))
+                        except Exception:
+                            payload = pickle.dumps((False, RuntimeError(repr(error))))
+                    with os.fdopen(write, "wb") as pipe:
+                        pipe.write(payload)  # fails (EPIPE) once the parent has gone or cancelled the job
+                finally:
+                    os._exit(0)  # no atexit handlers, no flushing of the parent's buffers a second time
             os.close(write)
             self._pid, self._read = pid, read
 
