@@ -54,7 +54,7 @@ def _build_once(content: Path, config: Path, out: Path, today: datetime.date) ->
         stages[name] = stages.get(name, 0.0) + seconds
 
     started = time.perf_counter()
-    checked = pipeline.check(content, config, today, on_stage=on_stage)
+    checked = pipeline.check(content, config, today, on_stage=on_stage, for_build=STOP_AFTER in ("models", "build"))
     if checked.fails(strict=True):
         raise SystemExit(f"benchmark content has problems: {checked.problems[:3]}")
     if STOP_AFTER == "models":  # the stages before rendering only (Markdown runs in "models")
@@ -62,6 +62,8 @@ def _build_once(content: Path, config: Path, out: Path, today: datetime.date) ->
         from offerdb.validation import MEDIA_DIR
 
         with pipeline.stage("models", on_stage):
+            if checked.ahead is not None:
+                checked.ahead.finish()
             models.build_site(checked.validated, checked.settings, today, content / MEDIA_DIR)
     elif STOP_AFTER == "build":
         pipeline.build(checked, out, today, on_stage=on_stage)

@@ -110,9 +110,10 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
     started = time.perf_counter()
     talk = args.format == "text" and not args.quiet  # progress and summary lines are for people
     on_stage = _progress(talk)
-    checked = pipeline.check(args.content, args.config, today, on_stage=on_stage)
+    checked = pipeline.check(args.content, args.config, today, on_stage=on_stage, for_build=args.command == "build")
     report = FORMATTERS[args.format](checked.problems)
     if checked.fails(args.strict):
+        checked.discard()
         sys.stdout.write(report)
         if args.command == "build":
             print("Die Website wurde nicht gebaut; der bisherige Stand bleibt unverändert.", file=sys.stderr)

@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 import nh3
 from markdown_it import MarkdownIt
 
-from . import parallel
+from . import loading, parallel
 from .cache import MEMORY, FileCache, digest
 
 # CommonMark plus tables: what GitHub's preview shows editors while they edit a file, and measured 1.5x
@@ -89,3 +89,53 @@ def prerender(items: Iterable[tuple[str, int]], cache: FileCache = MEMORY, worke
         results = [html for chunk in pool.map(_render_chunk, chunks) for html in chunk]
     for key, html in zip(keys, results, strict=True):
         cache.put(key, html)
+
+
+class Ahead:
+    """The Markdown of many content files rendered on the second core while this process is still loading
+    and validating them (which needs one core for about as long as the Markdown of every body takes on one
+    core): `Ahead(files)` forks a child that reads each (path, heading_offset) file's body and renders it;
+    `finish(cache)` then renders in this process what the child has not started yet, collects the child's
+    results and puts everything into `cache`, so the build's `render` calls are hits. Both processes take
+    files from one shared counter. A body is read and keyed exactly as the loader and `render` do, so a file
+    that changes meanwhile only costs a cache miss. Use it only for a cold build of many files, where
+    `parallel.can_fork()`; `cancel()` when no build follows."""
+
+    def __init__(self, files: list[tuple[str, int]]) -> None:
+        self._files = files
+        self._shares = parallel.Shares(len(files))
+        self._job: parallel.Job | None = parallel.Job(self._take, fork=True)
+
+    def _take(self) -> list[tuple[tuple[str, str, int], str]]:
+        done = []
+        for i in self._shares:
+            path, offset = self._files[i]
+            text = _body(path)
+            if text is not None:
+                done.append((("markdown", digest(text.encode()), offset), _render(text, offset)))
+        return done
+
+    def finish(self, cache: FileCache = MEMORY) -> None:
+        if self._job is None:
+            return
+        mine = self._take()
+        job, self._job = self._job, None
+        for key, html in [*mine, *job.result()]:
+            cache.put(key, html)
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+
+    __del__ = cancel  # a child nobody will read from would wait on its pipe for as long as this process runs
+
+
+def _body(path: str) -> str | None:
+    """A content file's Markdown body as the loader reads it, or None where the loader would report a problem."""
+    raw, _ = loading.read_bytes(path, path)
+    text = loading.decode_text(raw, path)[0] if raw is not None else None
+    if text is None:
+        return None
+    _, body, _, problems = loading.split_front_matter(text, path)
+    return None if problems else body

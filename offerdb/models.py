@@ -221,13 +221,17 @@ def _contact(value: dict[str, str]) -> Contact:
     return Contact(value.get("name", ""), value.get("email", ""), value.get("phone", ""), value.get("url", ""))
 
 
+# How far editors' headings move down, by kind of file: an offer's description sits under an h2 on its page.
+HEADING_OFFSET = {"offer": 1, "partner": 0, "page": 0}
+
+
 def _partner(record: Record) -> Partner:
     v = record.values
     return Partner(
         slug=record.slug, name=v["name"], short_name=v.get("short_name", ""), legal_form=v.get("legal_form", ""),
         summary=v["summary"], network_member=v["network_member"], street=v["address"]["street"],
         postal_code=v["address"]["postal_code"], city=v["address"]["city"], contact=_contact(v["contact"]),
-        body_html=markdown.render(record.document.body), source=record.document.source,
+        body_html=markdown.render(record.document.body, HEADING_OFFSET["partner"]), source=record.document.source,
     )
 
 
@@ -263,7 +267,7 @@ def _offer(record: Record, partner: Partner, vocab: dict[str, Vocabulary]) -> Of
         seal=Seal(_date(v["quality_seal"]["reviewed_on"]), v["quality_seal"]["reviewed_by"],
                   _date(v["quality_seal"]["valid_until"])),
         last_updated=_date(v["last_updated"]), keywords=tuple(v.get("keywords", [])),
-        body_html=markdown.render(record.document.body, heading_offset=1), source=record.document.source,
+        body_html=markdown.render(record.document.body, HEADING_OFFSET["offer"]), source=record.document.source,
     )
 
 
@@ -272,7 +276,7 @@ def _page(record: Record, media: dict[str, bytes]) -> Page:
     updated = v.get("last_updated")
     video = v.get("video")
     return Page(record.slug, v["title"], v["summary"], _date(updated) if updated else None,
-                markdown.render(record.document.body),
+                markdown.render(record.document.body, HEADING_OFFSET["page"]),
                 Video(video["file"], video.get("captions", ""), video["title"], video["duration"],
                       len(media[video["file"]])) if video else None)
 
@@ -314,9 +318,11 @@ def build_site(validated: Validated, settings: Settings, today: datetime.date, m
         key = ("offer", id(r.document), id(partner) if partner is not None else None, vocab_key)
         offers.append(_reused(cache, key, (r.document, partner)) if partner is not None else None)
     # Every Markdown text still to render at once, on all cores; the render() calls below are cache hits.
-    markdown.prerender([(r.document.body, 0) for r in validated.records["partner"] if partners[r.slug] is None]
-                       + [(r.document.body, 1) for r, o in zip(live, offers, strict=True) if o is None]
-                       + [(r.document.body, 0) for r in validated.records["page"]])
+    markdown.prerender([(r.document.body, HEADING_OFFSET["partner"]) for r in validated.records["partner"]
+                        if partners[r.slug] is None]
+                       + [(r.document.body, HEADING_OFFSET["offer"]) for r, o in zip(live, offers, strict=True)
+                          if o is None]
+                       + [(r.document.body, HEADING_OFFSET["page"]) for r in validated.records["page"]])
     for r in validated.records["partner"]:
         if partners[r.slug] is None:
             partners[r.slug] = partner = _partner(r)

@@ -10,9 +10,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import exports, models, output, parallel, rendering, search
+from . import exports, markdown, models, output, parallel, rendering, search
+from .cache import MEMORY
 from .config import Settings, load_settings
-from .loading import display_path, load_content, paused_gc
+from .loading import KIND_DIRS, display_path, load_content, paused_gc
 from .problems import Problem
 from .validation import MEDIA_DIR, Validated, validate
 
@@ -37,19 +38,54 @@ class Checked:
     settings: Settings | None
     validated: Validated
     problems: list[Problem]
+    # Markdown rendered on the second core while loading and validating; `build` collects it.
+    ahead: markdown.Ahead | None = None
 
     def fails(self, strict: bool) -> bool:
         return any(p.is_error or strict for p in self.problems)
 
+    def discard(self) -> None:
+        """Stop work started for a build that will not happen."""
+        if self.ahead is not None:
+            self.ahead.cancel()
+            self.ahead = None
 
-def check(content_dir: Path, config_path: Path, today: datetime.date, on_stage: OnStage | None = None) -> Checked:
-    with stage("load", on_stage):
-        settings, problems = load_settings(config_path, display_path(config_path.resolve(), content_dir.resolve()))
-        content = load_content(content_dir)
-    warn_days = settings.warn_days_before_expiry if settings else DEFAULT_WARN_DAYS
-    with stage("validate", on_stage):
-        validated = validate(content, today, warn_days)
-    return Checked(content_dir, settings, validated, sorted(set(problems + validated.problems)))
+
+def check(content_dir: Path, config_path: Path, today: datetime.date, on_stage: OnStage | None = None,
+          for_build: bool = False) -> Checked:
+    """Load and validate. `for_build` says a build follows if the check passes: a cold build of many files
+    then renders their Markdown on the second core meanwhile (`markdown.Ahead`)."""
+    ahead = None
+    try:
+        with stage("load", on_stage):
+            ahead = _markdown_ahead(content_dir) if for_build else None
+            settings, problems = load_settings(config_path, display_path(config_path.resolve(), content_dir.resolve()))
+            content = load_content(content_dir)
+        warn_days = settings.warn_days_before_expiry if settings else DEFAULT_WARN_DAYS
+        with stage("validate", on_stage):
+            validated = validate(content, today, warn_days)
+    except BaseException:
+        if ahead is not None:
+            ahead.cancel()
+        raise
+    checked = Checked(content_dir, settings, validated, sorted(set(problems + validated.problems)), ahead)
+    if checked.fails(strict=False):
+        checked.discard()
+    return checked
+
+
+def _markdown_ahead(content_dir: Path) -> markdown.Ahead | None:
+    """Only for the first build in this process: later ones render the few changed texts themselves."""
+    if len(MEMORY) or not parallel.can_fork():
+        return None
+    files = []
+    for kind, folder in KIND_DIRS.items():
+        try:
+            with os.scandir(content_dir / folder) as scan:
+                files += [(entry.path, models.HEADING_OFFSET[kind]) for entry in scan if entry.name.endswith(".md")]
+        except OSError:
+            continue  # the loader reports a missing folder
+    return markdown.Ahead(files) if len(files) >= markdown.PARALLEL_MIN_TEXTS else None
 
 
 @dataclass
@@ -74,6 +110,9 @@ def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnSta
     assert checked.settings is not None and checked.validated.ok
     with parallel.frozen_gc():  # freezes the loaded content: forked workers then copy fewer pages
         with stage("models", on_stage), paused_gc():  # which freezes the site model on its way out
+            if checked.ahead is not None:
+                checked.ahead.finish()
+                checked.ahead = None
             site = models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR)
         _write(site, out_dir, on_stage)
     return Built(site, out_dir)
