@@ -82,3 +82,21 @@ def test_a_partners_offers_follow_the_build_not_the_partner_object(tmp_path):
     assert "zivilcourage-training" in {o.slug for o in first.offers_by_partner[slug]}
     assert "zivilcourage-training" not in {o.slug for o in second.offers_by_partner[slug]}
     assert next(p for p in first.partners if p.slug == slug) is next(p for p in second.partners if p.slug == slug)
+
+
+def test_entries_a_build_did_not_use_are_forgotten_once_they_are_a_quarter():
+    cache = FileCache()
+    for n in range(8):
+        cache.put(n, f"Ergebnis {n}")
+    cache.prune()  # a new build uses 0-5: 6 and 7 are a quarter, not more, and stay for now
+    for n in range(6):
+        assert cache.get(n) is not None
+    cache.prune()
+    assert len(cache) == 8 and cache.get(7) == "Ergebnis 7"
+    cache.prune()  # this build used only 7: the other seven go
+    assert len(cache) == 1 and cache.get(7) == "Ergebnis 7"
+    cache.put(8, "Ergebnis 8")
+    cache.prune()
+    cache.get(8)
+    cache.prune(always=True)  # as before saving: 7, unused by the last build, goes although it is one of two
+    assert len(cache) == 1 and cache.get(8) == "Ergebnis 8"
