@@ -59,7 +59,7 @@ def offer_path(offer: Offer) -> str:
 class Pieces:
     """Each offer's part of the whole-site files (open data JSON and CSV, catalogue), kept from one build to
     the next in one process, so a rebuild after one changed offer encodes one offer instead of 10,000
-    (1.3 s). A piece is keyed by the offer's and its partner's file hashes (`Offer.source`), the site
+    (1.3 s). A piece is keyed by the offer's and its partner's file names and hashes (`Offer.source`), the site
     settings, the vocabularies and the day: everything an offer's part is made of. The build keeps one
     `Pieces` per process (pipeline.build); called without one, every function makes everything."""
 

@@ -105,7 +105,7 @@ class Partner:
     city: str
     contact: Contact
     body_html: str
-    source: str = field(default="", compare=False, repr=False)  # Document.source, for caches of pages
+    source: str = field(default="", compare=False, repr=False)  # _source(): what keys of pages show it
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class Offer:
     last_updated: datetime.date
     keywords: tuple[str, ...]
     body_html: str
-    source: str = field(default="", compare=False, repr=False)  # Document.source, for caches of pages
+    source: str = field(default="", compare=False, repr=False)  # _source(): what keys of pages show it
 
     @property
     def bookable(self) -> bool:
@@ -221,6 +221,12 @@ def _contact(value: dict[str, str]) -> Contact:
     return Contact(value.get("name", ""), value.get("email", ""), value.get("phone", ""), value.get("url", ""))
 
 
+def _source(record: Record) -> str:
+    """The file's name (its address on the site) and the hash of its bytes: a file renamed without a change
+    moves to another address, and every page linking it must be made again."""
+    return f"{record.slug} {record.document.source}"
+
+
 # How far editors' headings move down, by kind of file: an offer's description sits under an h2 on its page.
 HEADING_OFFSET = {"offer": 1, "partner": 0, "page": 0}
 
@@ -231,7 +237,7 @@ def _partner(record: Record) -> Partner:
         slug=record.slug, name=v["name"], short_name=v.get("short_name", ""), legal_form=v.get("legal_form", ""),
         summary=v["summary"], network_member=v["network_member"], street=v["address"]["street"],
         postal_code=v["address"]["postal_code"], city=v["address"]["city"], contact=_contact(v["contact"]),
-        body_html=markdown.render(record.document.body, HEADING_OFFSET["partner"]), source=record.document.source,
+        body_html=markdown.render(record.document.body, HEADING_OFFSET["partner"]), source=_source(record),
     )
 
 
@@ -267,7 +273,7 @@ def _offer(record: Record, partner: Partner, vocab: dict[str, Vocabulary]) -> Of
         seal=Seal(_date(v["quality_seal"]["reviewed_on"]), v["quality_seal"]["reviewed_by"],
                   _date(v["quality_seal"]["valid_until"])),
         last_updated=_date(v["last_updated"]), keywords=tuple(v.get("keywords", [])),
-        body_html=markdown.render(record.document.body, HEADING_OFFSET["offer"]), source=record.document.source,
+        body_html=markdown.render(record.document.body, HEADING_OFFSET["offer"]), source=_source(record),
     )
 
 

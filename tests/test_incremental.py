@@ -124,8 +124,24 @@ def content_page(p: Path) -> None:
     file.write_text(file.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n", encoding="utf-8")
 
 
+def renamed_offer(p: Path) -> None:
+    """The same bytes under another name: a new address on every card, list and page that links the offer."""
+    (p / "content/offers/zivilcourage-training.md").rename(p / "content/offers/zivilcourage-kurs.md")
+
+
+def renamed_partner(p: Path) -> None:
+    """Its offers name the new file, so they change too; the partner file's own bytes do not."""
+    (p / "content/partners/kriminalpraeventiver-rat.md").rename(p / "content/partners/praeventionsrat.md")
+    for offer in (p / "content/offers").glob("*.md"):
+        text = offer.read_text(encoding="utf-8")
+        if "partner: kriminalpraeventiver-rat\n" in text:
+            offer.write_text(text.replace("partner: kriminalpraeventiver-rat\n", "partner: praeventionsrat\n"),
+                             encoding="utf-8")
+
+
 CASES: list[Callable[[Path], None]] = [offer_title, offer_body, offer_updated, partner_name, vocabulary_label,
-                                       site_title, removed_offer, added_offer, content_page, template, stylesheet]
+                                       site_title, removed_offer, added_offer, renamed_offer, renamed_partner,
+                                       content_page, template, stylesheet]
 
 
 @pytest.mark.parametrize("fork", [False, True], ids=["ein-prozess", "zwei-prozesse"])
