@@ -217,7 +217,9 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
     data("daten/angebote.json", lambda: exports.open_data_json(site, pieces), from_pieces=True)
     data("daten/angebote.csv", lambda: exports.open_data_csv(site, pieces), from_pieces=True)
     data("daten/katalog.json", lambda: exports.document_store(site, pieces), from_pieces=True)
-    data("feed.xml", lambda: exports.atom_feed(site))
+    newest = max((o.last_updated for o in site.offers), default=site.today)
+    in_feed = heapq.nlargest(exports.FEED_SIZE, site.offers, key=lambda o: (o.last_updated, o.slug))
+    data("feed.xml", lambda: exports.atom_feed(site), key=(site_key, "feed", newest, _sources(in_feed)))
     data("robots.txt", lambda: exports.robots(site))
     recent = sorted(site.offers, key=lambda o: (o.last_updated, o.slug), reverse=True)[:6]
     members = [p for p in site.partners if p.network_member]
@@ -261,7 +263,6 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
         page(f"{slug}/", "page.html",
              Meta(content_page.title, content_page.summary, f"{slug}/"), page=content_page,
              key=(content_page,))  # the page's values themselves, its video's size included
-    newest = max((o.last_updated for o in site.offers), default=site.today)
     page("daten/", "data.html", Meta("Offene Daten", "Alle Angebote als Tabelle (CSV), JSON und Feed.", "daten/"),
          newest=newest, license=exports.LICENSE, key=(newest, len(site.offers)))
     page("redaktion/", "guide.html",
@@ -275,7 +276,10 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
     for path, asset in assets.values():
         data(path, lambda asset=asset: asset, key=("asset", path))  # the path names the bytes' hash
     sitemap_paths = sorted(html_pages)
-    data("sitemap.xml", lambda: exports.sitemap(site, sitemap_paths))
+    # The pages and the dates it gives them (offers in list order, so the paths tell which date is whose).
+    data("sitemap.xml", lambda: exports.sitemap(site, sitemap_paths),
+         key=(site_key, "sitemap", tuple(html_pages), tuple(o.last_updated for o in site.offers),
+              tuple((slug, p.last_updated) for slug, p in sorted(site.pages.items()))))
     return files
 
 
