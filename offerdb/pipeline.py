@@ -142,12 +142,15 @@ class Published:
                before: Published | None = None, touched: set[str] | None = None) -> Published:
         """After an update of the site `before` described, only the `touched` folders need a new look."""
         out = str(out_dir)
-        folders = {""}
-        for path in files:
-            folder = os.path.dirname(path)
-            while folder not in folders:
-                folders.add(folder)
-                folder = os.path.dirname(folder)
+        if before is not None and before.files.keys() == files.keys():
+            folders = before.folders.keys()  # the same files: the same folders (a set comparison, 1 ms)
+        else:
+            folders = {""}
+            for path in files:
+                folder = os.path.dirname(path)
+                while folder not in folders:
+                    folders.add(folder)
+                    folder = os.path.dirname(folder)
         stats = {}
         for folder in folders:
             last = before.folders.get(folder) if before is not None and touched is not None else None

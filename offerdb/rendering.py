@@ -217,11 +217,12 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
     data("daten/angebote.json", lambda: exports.open_data_json(site, pieces), from_pieces=True)
     data("daten/angebote.csv", lambda: exports.open_data_csv(site, pieces), from_pieces=True)
     data("daten/katalog.json", lambda: exports.document_store(site, pieces), from_pieces=True)
-    newest = max((o.last_updated for o in site.offers), default=site.today)
-    in_feed = heapq.nlargest(exports.FEED_SIZE, site.offers, key=lambda o: (o.last_updated, o.slug))
+    newest_first = heapq.nlargest(max(exports.FEED_SIZE, 6), site.offers, key=lambda o: (o.last_updated, o.slug))
+    newest = newest_first[0].last_updated if newest_first else site.today
+    in_feed = newest_first[:exports.FEED_SIZE]
     data("feed.xml", lambda: exports.atom_feed(site), key=(site_key, "feed", newest, _sources(in_feed)))
     data("robots.txt", lambda: exports.robots(site))
-    recent = sorted(site.offers, key=lambda o: (o.last_updated, o.slug), reverse=True)[:6]
+    recent = newest_first[:6]  # for the start page
     members = [p for p in site.partners if p.network_member]
     page("", "index.html", Meta(site.settings.title, site.settings.description, ""),
          recent=recent, areas=areas, by_area=by_area, free=free, members=members,
