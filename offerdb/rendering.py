@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -86,9 +86,10 @@ def _environment(site_key: str, base_path: str, assets: dict[str, tuple[str, byt
     return _last_environment[0][1]
 
 
-@dataclass(frozen=True)
-class Meta:
-    """What every page's layout needs: its title, description and own path (for canonical links)."""
+class Meta(NamedTuple):
+    """What every page's layout needs: its title, description and own path (for canonical links). A named
+    tuple, like File: a rebuild makes and compares 11,000 of each (a frozen dataclass costs twice the time
+    to make and compares in Python)."""
 
     title: str
     description: str
@@ -144,8 +145,7 @@ def paginate(offers: list[Offer], base: str) -> list[Pager]:
             for n, chunk in enumerate(chunks, start=1)]
 
 
-@dataclass(frozen=True)
-class File:
+class File(NamedTuple):
     """A published file: its path, how to make its bytes, and for pages that depend on a few content files
     a key that changes whenever their bytes may change (None: make it every time)."""
 
