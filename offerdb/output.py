@@ -42,11 +42,15 @@ class Staging:
     def updating(self) -> bool:
         return self.previous is not None
 
-    def add(self, path: str, data: bytes) -> os.stat_result:
+    def add(self, path: str, data: bytes | list[bytes]) -> os.stat_result:
+        """Write a file of the new site: its bytes, or a list of parts written one after another."""
         target = self._target(path)
         self.staged.add(path)
         with open(target, "xb") as f:
-            f.write(data)
+            if isinstance(data, bytes):
+                f.write(data)
+            else:
+                _write_parts(f.fileno(), data)
             return os.fstat(f.fileno())
 
     def keep(self, path: str) -> None:
@@ -146,3 +150,16 @@ def publish(files: dict[str, bytes], out_dir: Path) -> None:
         for rel in sorted(files):
             staging.add(rel, files[rel])
         staging.commit()
+
+
+_IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") and "SC_IOV_MAX" in os.sysconf_names else 16
+
+
+def _write_parts(fd: int, parts: list[bytes]) -> None:
+    """Many parts with few system calls (writev) and without copying them into one string first."""
+    batches = [parts[i:i + _IOV_MAX] for i in range(0, len(parts), _IOV_MAX)] if hasattr(os, "writev") else []
+    for batch in batches or [parts]:
+        written = os.writev(fd, batch) if batches else 0  # os.writev is missing on Windows
+        rest = memoryview(b"".join(batch))[written:] if written < sum(map(len, batch)) else b""
+        while rest:  # a short write, or no writev: the rest with write (a full disk raises here)
+            rest = rest[os.write(fd, rest):]

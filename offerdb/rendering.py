@@ -150,7 +150,7 @@ class File(NamedTuple):
     a key that changes whenever their bytes may change (None: make it every time)."""
 
     path: str
-    make: Callable[[], bytes]
+    make: Callable[[], bytes | list[bytes]]  # a list: parts to write one after another (output.Staging.add)
     key: tuple[Any, ...] | None = None
     # Made from per-offer pieces kept between builds (exports.Pieces): the process that keeps them must make it.
     pieces: bool = False
@@ -214,9 +214,9 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
     free = sum(1 for o in site.offers if o.cost.free)
     area_counts = tuple(len(by_area[term.key]) for term in areas)
 
-    data("daten/angebote.json", lambda: exports.open_data_json(site, pieces), from_pieces=True)
-    data("daten/angebote.csv", lambda: exports.open_data_csv(site, pieces), from_pieces=True)
-    data("daten/katalog.json", lambda: exports.document_store(site, pieces), from_pieces=True)
+    data("daten/angebote.json", lambda: exports.open_data_json(site, pieces, unjoined=True), from_pieces=True)
+    data("daten/angebote.csv", lambda: exports.open_data_csv(site, pieces, unjoined=True), from_pieces=True)
+    data("daten/katalog.json", lambda: exports.document_store(site, pieces, unjoined=True), from_pieces=True)
     newest_first = heapq.nlargest(max(exports.FEED_SIZE, 6), site.offers, key=lambda o: (o.last_updated, o.slug))
     newest = newest_first[0].last_updated if newest_first else site.today
     in_feed = newest_first[:exports.FEED_SIZE]

@@ -305,3 +305,27 @@ def test_every_export_is_deterministic(site):
              lambda: exports.document_store(site)]
     for call in calls:
         assert call() == call()
+
+
+@pytest.mark.parametrize("name", ["open_data_json", "open_data_csv", "document_store"])
+def test_data_files_written_in_parts_have_the_bytes_of_the_joined_file(site, tmp_path, monkeypatch, name):
+    from offerdb import output
+
+    joined = getattr(exports, name)(site)
+    parts = getattr(exports, name)(site, unjoined=True)
+    assert isinstance(parts, list) and len(parts) > len(site.offers)  # not joined beforehand
+    monkeypatch.setattr(output, "_IOV_MAX", 7)  # many batches
+    real = output.os.writev
+    # Every third batch takes only part of its bytes, as a system call may: the rest must follow.
+    calls = []
+
+    def short(fd, batch):
+        calls.append(len(batch))
+        return real(fd, batch[:1]) if len(calls) % 3 == 0 else real(fd, batch)
+
+    monkeypatch.setattr(output.os, "writev", short)
+    staging = output.Staging(tmp_path / "site")
+    staging.add("daten/datei", parts)
+    assert (staging.root / "daten/datei").read_bytes() == joined
+    assert len(calls) > 3
+    staging.discard()
