@@ -177,6 +177,12 @@ def measure(n: int, base: Path) -> dict:
     work = ensure_content(n, base)
     for leftover in [work / "site", *work.glob("site.staging-*"), *work.glob("site.previous-*"), work / "cache"]:
         shutil.rmtree(leftover, ignore_errors=True)  # cold means cold: no site and no build cache
+    # Read every content file once first: a build's inputs were just written (a checkout, an editor's save),
+    # so they are in the OS's file cache. Otherwise the figures depend on what the system evicted since
+    # the content was generated (seen here: load 7.8 s instead of 3.2 s at 10,000 offers).
+    for file in (work / "content").rglob("*"):
+        if file.is_file():
+            file.read_bytes()
     offers = sorted((work / "content" / "offers").glob("*.md"))
     changed = offers[len(offers) // 2]
     rows = run_child("cold", work, changed)
@@ -189,18 +195,31 @@ def measure(n: int, base: Path) -> dict:
     return {"offers": n, "rows": rows, "sizes": sizes(work / "site") if (work / "site").is_dir() else None}
 
 
+def median_run(runs: list[dict]) -> dict:
+    """Per measurement, the run whose total is the median (stages of one run, not mixed), with the range of
+    all totals: on a shared or virtual machine single figures vary by ±15 % and more."""
+    rows = []
+    for i in range(len(runs[0]["rows"])):
+        same = sorted((run["rows"][i] for run in runs), key=lambda row: row["total"])
+        rows.append({**same[len(same) // 2], "range": (same[0]["total"], same[-1]["total"])})
+    return {**runs[0], "rows": rows}
+
+
 def table(results: list[dict], markdown: bool) -> str:
     stages: list[str] = []
     for result in results:
         for row in result["rows"]:
             stages += [s for s in row["stages"] if s not in stages]
-    head = ["offers", "measurement", "import", *stages, "total s", "peak MB", "helper MB", "loadavg"]
+    ranges = any("range" in row for result in results for row in result["rows"])
+    head = ["offers", "measurement", "import", *stages, "total s", *(["range s"] if ranges else []), "peak MB",
+            "helper MB", "loadavg"]
     lines = []
     for result in results:
         for row in result["rows"]:
+            spread = [f"{row['range'][0]:.2f}–{row['range'][1]:.2f}"] if ranges else []
             lines.append([str(result["offers"]), row["name"], f"{row['imported']:.2f}",
                           *(f"{row['stages'][s]:.2f}" if s in row["stages"] else "-" for s in stages),
-                          f"{row['total']:.2f}", f"{row['peak_mb']:.0f}", f"{row.get('helper_mb', 0):.0f}",
+                          f"{row['total']:.2f}", *spread, f"{row['peak_mb']:.0f}", f"{row.get('helper_mb', 0):.0f}",
                           f"{row['load']:.2f}"])
     size_head = ["offers", "files", "site MB", "search files", "search MB", "search MB gzip"]
     size_lines = [[str(r["offers"]), str(r["sizes"]["files"]), f"{r['sizes']['site_mb']:.1f}",
@@ -233,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the tables as Markdown to this file")
     parser.add_argument("--stop-after", choices=["validate", "models", "build"], default="build",
                         help="measure only the stages up to this one (default: the whole build)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure each count N times; show the median run and the range of totals")
     args = parser.parse_args(argv)
     os.environ["OFFERDB_BENCH_STOP_AFTER"] = args.stop_after
     signal.signal(signal.SIGTERM, _exit_on_term)
@@ -241,11 +262,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, Python {info['python']}, "
           f"{info['system']}")
     command = f"python benchmarks/run.py --offers {args.offers}" + (
-        f" --stop-after {args.stop_after}" if args.stop_after != "build" else "")
+        f" --stop-after {args.stop_after}" if args.stop_after != "build" else "") + (
+        f" --repeat {args.repeat}" if args.repeat > 1 else "")
     print(f"command: {command}   (today {TODAY}, times in seconds)")
     results = []
     for n in counts:
-        results.append(measure(n, args.work))
+        runs = [measure(n, args.work) for _ in range(max(1, args.repeat))]
+        results.append(median_run(runs) if len(runs) > 1 else runs[0])
     print(table(results, markdown=False), end="")
     if args.markdown:
         args.markdown.write_text(

@@ -72,6 +72,24 @@ def test_small_run_prints_every_row_with_parsable_numbers(tmp_path):
     assert _digest(fresh / "content") == _digest(tmp_path / "200" / "content")
 
 
+
+def test_repeated_runs_show_the_median_run_of_each_measurement_and_the_range():
+    from benchmarks import run
+
+    def measured(cold: float, rebuild: float) -> dict:
+        return {"offers": 10, "sizes": None, "rows": [
+            {"name": "cold build", "total": cold, "stages": {"load": cold / 2}, "imported": 0.1,
+             "peak_mb": 1, "load": 0.0},
+            {"name": "rebuild", "total": rebuild, "stages": {"load": rebuild / 2}, "imported": 0.0,
+             "peak_mb": 1, "load": 0.0}]}
+
+    result = run.median_run([measured(3.0, 0.5), measured(1.0, 0.9), measured(2.0, 0.7)])
+    cold, rebuild = result["rows"]
+    assert (cold["total"], cold["stages"]["load"], cold["range"]) == (2.0, 1.0, (1.0, 3.0))
+    assert (rebuild["total"], rebuild["stages"]["load"], rebuild["range"]) == (0.7, 0.35, (0.5, 0.9))
+    assert "1.00–3.00" in run.table([result], markdown=False)
+
+
 # --- the optimisations change speed, never results ---------------------------------------------
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
