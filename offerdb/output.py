@@ -157,9 +157,16 @@ _IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") and "SC_IOV_MAX" i
 
 def _write_parts(fd: int, parts: list[bytes]) -> None:
     """Many parts with few system calls (writev) and without copying them into one string first."""
-    batches = [parts[i:i + _IOV_MAX] for i in range(0, len(parts), _IOV_MAX)] if hasattr(os, "writev") else []
-    for batch in batches or [parts]:
-        written = os.writev(fd, batch) if batches else 0  # os.writev is missing on Windows
-        rest = memoryview(b"".join(batch))[written:] if written < sum(map(len, batch)) else b""
-        while rest:  # a short write, or no writev: the rest with write (a full disk raises here)
-            rest = rest[os.write(fd, rest):]
+    if not hasattr(os, "writev"):  # Windows
+        _write_all(fd, memoryview(b"".join(parts)))
+        return
+    for start in range(0, len(parts), _IOV_MAX):
+        batch = parts[start:start + _IOV_MAX]
+        written = os.writev(fd, batch)
+        if written < sum(map(len, batch)):  # a short write: the rest of the batch with write()
+            _write_all(fd, memoryview(b"".join(batch))[written:])
+
+
+def _write_all(fd: int, rest: memoryview) -> None:
+    while rest:  # a full disk raises here
+        rest = rest[os.write(fd, rest):]
