@@ -298,11 +298,15 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
     return decode_text(raw, file)
 
 
+# Binary on Windows (where os.open would otherwise translate line ends), not inherited by child processes.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def read_bytes(path: Path | str, file: str) -> tuple[bytes | None, list[Problem]]:
     # os.open/os.read rather than open(): no file and buffer objects, no fstat for a file of normal size;
     # at 10,000 files that is a third of what reading costs a rebuild.
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, _READ_FLAGS)
         try:
             chunks, size = [], 0
             while chunk := os.read(fd, MAX_FILE_BYTES + 1 - size):
