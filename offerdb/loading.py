@@ -408,6 +408,17 @@ def _document(raw: bytes, source: str, path: Path | str, file: str, kind: str) -
     return Document(kind, slug, file, data, body, body_line, positions, source), problems
 
 
+def read_body(path: str) -> str | None:
+    """A content file's Markdown body exactly as `read_document` gives it, or None where it would report a
+    problem; for rendering bodies before the files are loaded (markdown.Ahead)."""
+    raw, _ = read_bytes(path, path)
+    text = decode_text(raw, path)[0] if raw is not None else None
+    if text is None:
+        return None
+    _, body, _, problems = split_front_matter(text, path)
+    return None if problems else body
+
+
 def read_yaml_file(path: Path, file: str) -> tuple[Any, Positions, list[Problem]]:
     """Read a whole-file YAML document such as site.yaml or vocabularies.yaml."""
     text, problems = read_text(path, file)

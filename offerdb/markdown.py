@@ -11,7 +11,8 @@ from concurrent.futures import ProcessPoolExecutor
 import nh3
 from markdown_it import MarkdownIt
 
-from . import loading, parallel
+from . import parallel
+from .loading import read_body
 from .cache import MEMORY, FileCache, digest
 
 # CommonMark plus tables: what GitHub's preview shows editors while they edit a file, and measured 1.5x
@@ -45,12 +46,16 @@ def render(text: str, heading_offset: int = 0, cache: FileCache | None = MEMORY)
     before (in this process, by default) comes from `cache`: the live preview re-renders only what changed."""
     if cache is None:
         return _render(text, heading_offset)
-    key = ("markdown", digest(text.encode()), heading_offset)
+    key = _key(text, heading_offset)
     html = cache.get(key)
     if html is None:
         html = _render(text, heading_offset)
         cache.put(key, html)
     return html
+
+
+def _key(text: str, heading_offset: int) -> tuple[str, str, int]:
+    return ("markdown", digest(text.encode()), heading_offset)
 
 
 def _render(text: str, heading_offset: int) -> str:
@@ -74,7 +79,7 @@ def prerender(items: Iterable[tuple[str, int]], cache: FileCache = MEMORY, worke
     follow are cache hits. Texts already in the cache are skipped; the output is the same as `render`'s."""
     todo: dict[tuple[str, str, int], tuple[str, int]] = {}
     for text, offset in items:
-        key = ("markdown", digest(text.encode()), offset)
+        key = _key(text, offset)
         if cache.get(key) is None:
             todo[key] = (text, offset)
     workers = workers or os.cpu_count() or 1
@@ -110,9 +115,9 @@ class Ahead:
         done = []
         for i in self._shares:
             path, offset = self._files[i]
-            text = _body(path)
+            text = read_body(path)
             if text is not None:
-                done.append((("markdown", digest(text.encode()), offset), _render(text, offset)))
+                done.append((_key(text, offset), _render(text, offset)))
         return done
 
     def finish(self, cache: FileCache = MEMORY) -> None:
@@ -129,13 +134,3 @@ class Ahead:
             self._job = None
 
     __del__ = cancel  # a child nobody will read from would wait on its pipe for as long as this process runs
-
-
-def _body(path: str) -> str | None:
-    """A content file's Markdown body as the loader reads it, or None where the loader would report a problem."""
-    raw, _ = loading.read_bytes(path, path)
-    text = loading.decode_text(raw, path)[0] if raw is not None else None
-    if text is None:
-        return None
-    _, body, _, problems = loading.split_front_matter(text, path)
-    return None if problems else body

@@ -111,8 +111,7 @@ def test_a_build_with_markdown_ahead_gives_the_same_site(tmp_path, monkeypatch):
 
     def recording(items, store=cache.MEMORY, workers=None):
         items = list(items)
-        missing.extend(text for text, offset in items
-                       if store.get(("markdown", cache.digest(text.encode()), offset)) is None)
+        missing.extend(text for text, offset in items if store.get(markdown._key(text, offset)) is None)
         return real(items, store, workers)
 
     monkeypatch.setattr(markdown, "prerender", recording)
