@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import fieldguide, pipeline, scaffold, search
+from . import fieldguide, output, pipeline, scaffold, search
 from .problems import FORMATTERS, count, plural
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +107,12 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         return EXIT_USAGE
     if args.command == "serve":
         return _serve(args, environ)
+    if args.command == "build":  # a folder the build may not write is refused before the content is read
+        try:
+            output.claim(args.out, pipeline.sources(args.content, args.config), pipeline.PROJECT)
+        except output.OutputError as exc:
+            print(exc, file=sys.stderr)
+            return exc.exit_code
     started = time.perf_counter()
     talk = args.format == "text" and not args.quiet  # progress and summary lines are for people
     on_stage = _progress(talk)
@@ -122,10 +128,13 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         sys.stdout.write(report)
     if args.command == "build":
         try:
-            built = pipeline.build(checked, args.out, today, on_stage=on_stage)
+            built = pipeline.build(checked, args.out, today, on_stage=on_stage, on_wait=_waiting)
         except search.SearchError as exc:
             print(f"{exc}\nDie Website wurde nicht gebaut; der bisherige Stand bleibt unverändert.", file=sys.stderr)
             return EXIT_PROBLEMS
+        except output.OutputError as exc:
+            print(exc, file=sys.stderr)
+            return exc.exit_code
         errors, warnings = count(checked.problems)
         if talk:
             print(f"{plural(len(built.site.offers), 'Angebot', 'Angebote')} · "
@@ -135,6 +144,11 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
     elif talk and not checked.problems:
         print("Alles in Ordnung: keine Fehler, keine Warnungen.")
     return EXIT_OK
+
+
+def _waiting(out: Path) -> None:
+    print(f"Ein anderer Build schreibt gerade nach „{out}“; dieser wartet, bis er fertig ist …",
+          file=sys.stderr, flush=True)
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -158,7 +172,12 @@ def _fieldguide(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     text = fieldguide.document(vocabularies)
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"Die Feldanleitung konnte nicht nach „{args.out}“ geschrieben werden: {output.reason(exc)}.",
+                  file=sys.stderr)
+            return EXIT_PROBLEMS
         print(f"Geschrieben: {args.out}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(text.encode("utf-8"))  # UTF-8 also where the console is not (Windows)
@@ -176,7 +195,12 @@ def _serve(args: argparse.Namespace, environ: dict[str, str]) -> int:
     def today() -> datetime.date:  # evaluated per build: a preview left open overnight checks seals anew
         return resolve_today(args.today, environ)
 
-    server = PreviewServer(args.content, args.config, today, port=args.port)
+    try:
+        server = PreviewServer(args.content, args.config, today, port=args.port)
+    except OSError as exc:
+        print(f"Die Vorschau kann ihren Ordner nicht anlegen: {output.reason(exc)}. Prüfen Sie den temporären "
+              "Ordner (Umgebungsvariable TMPDIR).", file=sys.stderr)
+        return EXIT_PROBLEMS
     try:
         server.start()
     except OSError as exc:

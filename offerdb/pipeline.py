@@ -35,6 +35,7 @@ def stage(name: str, on_stage: OnStage | None) -> Iterator[None]:
 @dataclass
 class Checked:
     content_dir: Path
+    config_path: Path
     settings: Settings | None
     validated: Validated
     problems: list[Problem]
@@ -68,7 +69,7 @@ def check(content_dir: Path, config_path: Path, today: datetime.date, on_stage: 
         if ahead is not None:
             ahead.cancel()
         raise
-    checked = Checked(content_dir, settings, validated, sorted(set(problems + validated.problems)), ahead)
+    checked = Checked(content_dir, config_path, settings, validated, sorted(set(problems + validated.problems)), ahead)
     if checked.fails(strict=False):
         checked.discard()
     return checked
@@ -99,14 +100,29 @@ class Built:
 PARALLEL_MIN_PAGES = 400
 
 
-def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnStage | None = None) -> Built:
+# The project itself: a build never writes into or over it (output.claim).
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def sources(content_dir: Path, config_path: Path) -> dict[str, Path]:
+    """What a build reads, which its output folder may neither be, contain nor lie in (German names)."""
+    return {"der Inhaltsordner": content_dir, "die Einstellungsdatei": config_path,
+            "der Vorlagenordner": rendering.TEMPLATES}
+
+
+def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnStage | None = None,
+          on_wait: Callable[[Path], None] | None = None) -> Built:
     """Render and publish a checked site; call only when `checked` has no errors.
 
     Pages are written to a staging folder as they are rendered; pages whose content files did not change
     since the last build in this process are kept from it instead. Where forking is safe and there are
     many pages to render, a child process on the second core renders pages while the parent builds the
     search index, then both share what is left. The staging folder's files are put in place only after
-    everything succeeded."""
+    everything succeeded.
+
+    The output folder must be the build's own (`output.claim`, else `output.Refused`); another build into
+    it is waited for (`on_wait` is told). A failure of the file system raises `output.OutputError` with a
+    German message, and the previous site stays."""
     assert checked.settings is not None and checked.validated.ok
     with parallel.frozen_gc():  # freezes the loaded content: forked workers then copy fewer pages
         with stage("models", on_stage), paused_gc():  # which freezes the site model on its way out
@@ -114,7 +130,11 @@ def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnSta
                 checked.ahead.finish()
                 checked.ahead = None
             site = models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR)
-        _write(site, out_dir, on_stage)
+        with output.owned(out_dir, sources(checked.content_dir, checked.config_path), PROJECT, on_wait) as out:
+            try:
+                _write(site, out, on_stage)
+            except OSError as exc:
+                raise output.write_failed(exc, out_dir) from None
     return Built(site, out_dir)
 
 
@@ -194,7 +214,6 @@ def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
 
 
 def _write_files(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
-    out_dir = out_dir.resolve()
     # What to render: every file, and which of them the last build has.
     with stage("render", on_stage):
         every = rendering.site_files(site, _PIECES)

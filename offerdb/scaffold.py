@@ -14,6 +14,7 @@ from typing import Any
 
 from . import fieldguide, schema
 from .loading import KIND_DIRS, SLUG_RE
+from .output import reason
 
 # Command-line names, English as in the schema and German as editors say it.
 KINDS = {"offer": "offer", "angebot": "offer", "partner": "partner", "traeger": "partner"}
@@ -123,10 +124,16 @@ def create(content_dir: Path, kind: str, slug: str) -> Path:
                             "vorhandene Datei.")
     vocabularies = fieldguide.load_vocabularies(content_dir) or {}
     text = template(kind, vocabularies, f"python build.py new {kind} {slug}")
-    folder.mkdir(parents=True, exist_ok=True)
+    created = False
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8", newline="\n") as f:  # "x": never overwrite, even in a race
+            created = True
             f.write(text)
     except FileExistsError:
         raise ScaffoldError(f"{shown} gibt es schon.") from None
+    except OSError as exc:
+        if created:
+            path.unlink(missing_ok=True)  # a half-written file of ours would only confuse `check`
+        raise ScaffoldError(f"{shown} konnte nicht angelegt werden: {reason(exc)}.") from None
     return path

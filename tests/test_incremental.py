@@ -254,7 +254,7 @@ def test_a_failure_while_moving_files_into_place_makes_the_next_build_complete(p
         return real(source, target)
 
     monkeypatch.setattr(output.os, "replace", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(output.OutputError, match="der nächste Build schreibt die ganze Website neu"):
         build(project, out)
     monkeypatch.setattr(output.os, "replace", real)
     assert len(moved) == 3  # the folder now mixes old and new pages …

@@ -71,8 +71,9 @@ def test_a_failure_while_writing_keeps_the_old_site_and_leaves_no_staging_folder
     output.publish({"index.html": b"alt", "angebote/index.html": b"alte Liste"}, out)
     before = snapshot(out)
     # "a" is a file, so writing "a/b" fails halfway through: after the first file is already staged.
-    with pytest.raises(OSError):
+    with pytest.raises(output.OutputError) as failed:
         output.publish({"a": b"neu", "a/b": b"neu", "index.html": b"neu"}, out)
+    assert f"nicht nach „{out}“ geschrieben werden" in str(failed.value)
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 

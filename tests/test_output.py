@@ -1,0 +1,370 @@
+"""The output folder: the build writes only into a folder it owns, swaps the new site in at once, lets one
+build at a time write, cleans up after crashed builds, and reports every failure of the file system in
+German with the last good site untouched.
+
+Faults are real where the machine allows: small tmpfs mounts for a full disk, exhausted inodes and a
+read-only disk (the tests run as root, as CI does), and strace's fault injection for a kill between the
+steps of a swap and for a refused mkdir. `.ci/run` installs strace.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from offerdb import cli, output, parallel, pipeline
+from offerdb.serve import Preview
+
+ROOT = Path(__file__).resolve().parent.parent
+EPOCH = str(int(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC).timestamp()))
+TODAY = datetime.date(2026, 11, 25)
+OFFER = "content/offers/zivilcourage-training.md"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every entry below `folder` (folders as None), to prove that nothing was touched."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None)
+            for p in sorted(folder.rglob("*"))}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A checkout of its own: the shipped content, site.yaml and a .git folder with history."""
+    root = tmp_path / "projekt"
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    (root / ".git").mkdir()
+    (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (root / "README.md").write_text("Projekt\n")
+    return root
+
+
+def retitle(project: Path, title: str) -> None:
+    offer = project / OFFER
+    text = offer.read_text(encoding="utf-8")
+    start = text.index("\ntitle: ") + 1
+    offer.write_text(text[:start] + f"title: {title}" + text[text.index("\n", start):], encoding="utf-8")
+
+
+def build_args(project: Path, out: Path | str) -> list[str]:
+    return ["build", "--content", str(project / "content"), "--config", str(project / "site.yaml"),
+            "--out", str(out), "--quiet"]
+
+
+def run(project: Path, out: Path | str, *wrapper: str, cwd: Path | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """A build as CI runs it: a new process, so every build is a complete one."""
+    command = [*wrapper, sys.executable, str(ROOT / "build.py"), *build_args(project, out)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=cwd or ROOT,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})})
+
+
+def strace(*injections: str) -> list[str]:
+    """strace as a wrapper: follow forks, print nothing, inject the given faults."""
+    command = ["strace", "-f", "-qq", "-o", "/dev/null"]
+    for injection in injections:
+        command += ["-e", f"inject={injection}"]
+    return command
+
+
+@contextmanager
+def tmpfs(where: Path, options: str) -> Iterator[Path]:
+    """A small RAM disk of its own, so a full disk or a read-only one is real and harms nothing else."""
+    where.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], check=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=True)
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".staging-" in p.name or ".previous-" in p.name)
+
+
+# --- 1. Own only what you made ---------------------------------------------------------------------------
+
+def refused_targets(project: Path) -> dict[str, Path]:
+    (project / "notizen").mkdir()
+    (project / "notizen" / "liste.txt").write_text("meine Notizen\n")
+    (project / "fremd-mit-ordner").mkdir()
+    (project / "fremd-mit-ordner" / output.MARKER).mkdir()  # a folder where our marker file should be
+    (project / "link-auf-inhalt").symlink_to(project / "content")
+    return {
+        "the content folder": project / "content",
+        "a folder inside the content folder": project / "content" / "offers" / "site",
+        "the project root": project,
+        "the folder holding the project": project.parent,
+        "the file system root": Path("/"),
+        "the settings file": project / "site.yaml",
+        "a regular file": project / "README.md",
+        "a folder with foreign files": project / "notizen",
+        "a folder whose marker is a folder": project / "fremd-mit-ordner",
+        "a link to the content folder": project / "link-auf-inhalt",
+    }
+
+
+@pytest.mark.parametrize("case", ["the content folder", "a folder inside the content folder", "the project root",
+                                  "the folder holding the project", "the file system root", "the settings file",
+                                  "a regular file", "a folder with foreign files", "a folder whose marker is a folder",
+                                  "a link to the content folder"])
+def test_a_folder_the_build_does_not_own_is_refused_before_anything_is_touched(project, monkeypatch, capsys, case):
+    monkeypatch.setattr(pipeline, "PROJECT", project)
+    target = refused_targets(project)[case]
+    before = tree(project.parent)
+    assert cli.main(build_args(project, target), environ={"SOURCE_DATE_EPOCH": EPOCH}) == 2
+    assert tree(project.parent) == before
+    message = capsys.readouterr().err
+    assert f"„{target}“ kann nicht der Zielordner sein" in message and "Nichts wurde verändert" in message
+
+
+def test_dot_inside_the_project_is_refused(project, monkeypatch, capsys):
+    monkeypatch.setattr(pipeline, "PROJECT", project)
+    monkeypatch.chdir(project)
+    before = tree(project)
+    assert cli.main(build_args(project, "."), environ={"SOURCE_DATE_EPOCH": EPOCH}) == 2
+    assert tree(project) == before
+    assert "Darin liegt der Inhaltsordner" in capsys.readouterr().err
+
+
+def test_the_pipeline_itself_refuses_so_every_caller_is_safe(project, monkeypatch):
+    """Not only the command line: pipeline.build (the preview, scripts) refuses too, before writing."""
+    monkeypatch.setattr(pipeline, "PROJECT", project)
+    checked = pipeline.check(project / "content", project / "site.yaml", TODAY)
+    for case, target in refused_targets(project).items():
+        before = tree(project.parent)
+        with pytest.raises(output.Refused):
+            pipeline.build(checked, target, TODAY)
+        assert tree(project.parent) == before, case
+
+
+def test_the_preview_refuses_a_foreign_folder_and_says_so(project):
+    foreign = project / "notizen"
+    foreign.mkdir()
+    (foreign / "liste.txt").write_text("meine Notizen\n")
+    logged: list[str] = []
+    preview = Preview(project / "content", project / "site.yaml", lambda: TODAY, foreign, logged.append)
+    assert preview.rebuild() is False
+    assert (foreign / "liste.txt").read_text() == "meine Notizen\n" and len(list(foreign.iterdir())) == 1
+    assert [p.code for p in preview.problems] == ["write-failed"]
+    assert "enthält Dateien, die nicht von einem Build stammen („liste.txt“)" in preview.problems[0].message
+
+
+def test_missing_empty_and_own_folders_are_accepted_and_the_marker_is_published(project, tmp_path):
+    empty = tmp_path / "leer"
+    empty.mkdir()
+    for target in (tmp_path / "neu" / "site", empty):
+        assert run(project, target).returncode == 0
+        assert (target / output.MARKER).read_bytes() == output.MARKER_TEXT
+        assert (target / "index.html").is_file()
+    retitle(project, "Zivilcourage mit neuem Titel")
+    assert run(project, empty).returncode == 0  # now carries the marker: replaced as a whole
+    assert "Zivilcourage mit neuem Titel" in (empty / "angebote/zivilcourage-training/index.html").read_text()
+
+
+# --- 2. A real atomic swap ------------------------------------------------------------------------------
+
+def two_sites(project: Path, tmp_path: Path) -> tuple[dict[str, bytes], dict[str, bytes], Path]:
+    """Build the old site into `site`, and the new one (a changed title) elsewhere for comparison."""
+    out = tmp_path / "site"
+    assert run(project, out).returncode == 0
+    old = snapshot(out)
+    retitle(project, "Zivilcourage mit neuem Titel")
+    assert run(project, tmp_path / "vergleich" / "site").returncode == 0
+    new = snapshot(tmp_path / "vergleich" / "site")
+    assert old != new
+    return old, new, out
+
+
+def test_the_swap_is_one_exchange_and_a_kill_at_it_leaves_the_complete_old_site(project, tmp_path):
+    old, new, out = two_sites(project, tmp_path)
+    # Killed as it calls renameat2 (strace stops it on entry, before the kernel swaps anything).
+    killed = run(project, out, *strace("renameat2:signal=KILL:when=1"))
+    assert killed.returncode == -signal.SIGKILL or killed.returncode == 128 + signal.SIGKILL
+    assert snapshot(out) == old
+    assert len(leftovers(tmp_path)) == 1  # the complete staging folder of the killed build
+    assert run(project, out).returncode == 0
+    assert snapshot(out) == new and leftovers(tmp_path) == []
+
+
+def test_a_kill_while_the_old_site_is_removed_leaves_the_new_site(project, tmp_path):
+    old, new, out = two_sites(project, tmp_path)
+    # After the exchange the staging folder holds the old site, which is then deleted file by file.
+    killed = run(project, out, *strace("unlink:signal=KILL:when=1", "unlinkat:signal=KILL:when=1"))
+    assert killed.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL)
+    assert snapshot(out) == new
+    assert leftovers(tmp_path)  # the old site, half deleted
+    assert run(project, out).returncode == 0
+    assert snapshot(out) == new and leftovers(tmp_path) == []
+
+
+def test_without_an_exchange_a_kill_between_the_two_renames_is_repaired_by_the_next_build(project, tmp_path):
+    old, new, out = two_sites(project, tmp_path)
+    # No renameat2 (as on a system without it), and killed at the second rename: the old site has been moved
+    # away and the new one is not yet in place.
+    killed = run(project, out, *strace("renameat2:error=ENOSYS", "rename:signal=KILL:when=2"))
+    assert killed.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL)
+    assert not out.exists()
+    assert [name.split("-")[0] for name in leftovers(tmp_path)] == ["site.previous", "site.staging"]
+    with output.owned(out):  # the first thing the next build does: the old site is back, whole
+        assert snapshot(out) == old
+    assert run(project, out, *strace("renameat2:error=ENOSYS")).returncode == 0
+    assert snapshot(out) == new and leftovers(tmp_path) == []
+
+
+def test_the_fallback_without_an_exchange_builds_the_same_site(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "_EXCHANGE", None)
+    out = tmp_path / "site"
+    output.publish({"index.html": b"alt", "alt/index.html": b"alt"}, out)
+    output.publish({"index.html": b"neu"}, out)
+    assert snapshot(out) == {output.MARKER: output.MARKER_TEXT, "index.html": b"neu"}
+    assert leftovers(tmp_path) == []
+
+
+def test_every_build_removes_what_crashed_builds_left_but_nothing_foreign(project, tmp_path):
+    out = tmp_path / "site"
+    assert run(project, out).returncode == 0
+    staging = tmp_path / "site.staging-abgestuerzt"
+    shutil.copytree(out, staging)
+    previous = tmp_path / "site.previous-abgestuerzt"
+    shutil.copytree(out, previous / "site")
+    (tmp_path / "site.staging-leer").mkdir()
+    foreign = tmp_path / "site.staging-fremd"
+    foreign.mkdir()
+    (foreign / "wichtig.txt").write_text("nicht von offerdb\n")
+    assert run(project, out).returncode == 0
+    assert leftovers(tmp_path) == ["site.staging-fremd"]
+    assert (foreign / "wichtig.txt").read_text() == "nicht von offerdb\n"
+
+
+def test_a_second_build_waits_for_the_first_and_says_so(project, tmp_path):
+    out = tmp_path / "site"
+    assert run(project, out).returncode == 0
+    retitle(project, "Zivilcourage mit neuem Titel")
+    command = [sys.executable, str(ROOT / "build.py"), *build_args(project, out)]
+    with output.owned(out):  # this test is the first build, holding the folder
+        second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                                  env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+        assert second.stderr is not None
+        line = second.stderr.readline()  # blocks until the second build reports that it waits
+        assert line == f"Ein anderer Build schreibt gerade nach „{out}“; dieser wartet, bis er fertig ist …\n"
+        time.sleep(0.5)
+        assert second.poll() is None  # still waiting
+        assert "Zivilcourage mit neuem Titel" not in (out / "angebote/zivilcourage-training/index.html").read_text()
+    assert second.wait(timeout=300) == 0
+    assert "Zivilcourage mit neuem Titel" in (out / "angebote/zivilcourage-training/index.html").read_text()
+
+
+def test_concurrent_builds_into_one_folder_all_succeed_and_leave_one_complete_site(project, tmp_path):
+    out = tmp_path / "site"
+    assert run(project, tmp_path / "vergleich").returncode == 0
+    command = [sys.executable, str(ROOT / "build.py"), *build_args(project, out)]
+    builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                               env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}) for _ in range(3)]
+    results = [(build.wait(timeout=300), build.stderr.read()) for build in builds]  # type: ignore[union-attr]
+    assert [code for code, _ in results] == [0, 0, 0], results
+    assert b"Traceback" not in b"".join(err for _, err in results)
+    assert snapshot(out) == snapshot(tmp_path / "vergleich")
+    assert leftovers(tmp_path) == []
+
+
+# --- 3. Every failure of the file system is a German message -------------------------------------------
+
+def assert_failed_in_german(result: subprocess.CompletedProcess, out: Path, reason: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"Die Website konnte nicht nach „{out}“ geschrieben werden: {reason}" in result.stderr
+    assert "Der bisherige Stand bleibt unverändert." in result.stderr
+
+
+def test_a_full_disk_keeps_the_old_site(project, tmp_path):
+    with tmpfs(tmp_path / "disk", "size=2m") as disk:  # room for one site (1.5 MB), not for a second
+        out = disk / "site"
+        assert run(project, out).returncode == 0
+        before = snapshot(out)
+        retitle(project, "Zivilcourage mit neuem Titel")
+        assert_failed_in_german(run(project, out), out, "Auf dem Datenträger ist kein Platz mehr frei")
+        assert snapshot(out) == before
+        assert leftovers(disk) == []
+
+
+def test_a_disk_without_free_inodes_keeps_the_old_site(project, tmp_path):
+    with tmpfs(tmp_path / "disk", "size=64m,nr_inodes=220") as disk:  # one site has about 140 entries
+        out = disk / "site"
+        assert run(project, out).returncode == 0
+        before = snapshot(out)
+        assert_failed_in_german(run(project, out), out, "Auf dem Datenträger ist kein Platz mehr frei (oder keine "
+                                                        "freien Dateieinträge, Inodes)")
+        assert snapshot(out) == before
+        assert leftovers(disk) == []
+
+
+def test_a_full_disk_in_the_forked_page_renderer_is_reported_in_german(project, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)  # pytest may run helper threads
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)
+    with tmpfs(tmp_path / "disk", "size=1m") as disk:
+        out = disk / "site"
+        assert cli.main(build_args(project, out), environ={"SOURCE_DATE_EPOCH": EPOCH}) == 1
+        assert "kein Platz mehr frei" in capsys.readouterr().err
+        assert sorted(p.name for p in disk.iterdir()) == ["site"]  # the folder the lock made, nothing else
+        assert [p.name for p in out.iterdir()] == [output.MARKER]
+
+
+def test_a_read_only_disk_keeps_the_old_site(project, tmp_path):
+    with tmpfs(tmp_path / "disk", "size=8m") as disk:
+        out = disk / "site"
+        assert run(project, out).returncode == 0
+        before = snapshot(out)
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        assert_failed_in_german(run(project, out), out, "Der Datenträger ist schreibgeschützt")
+        assert snapshot(out) == before
+
+
+def test_a_refused_staging_folder_keeps_the_old_site(project, tmp_path):
+    out = tmp_path / "site"
+    assert run(project, out).returncode == 0
+    before = snapshot(out)
+    # mkdtemp's mkdir refused, as in a folder the build may not write to (root passes permission checks, so
+    # the refusal is injected).
+    result = run(project, out, *strace("mkdir:error=EACCES"))
+    assert_failed_in_german(result, out, "Keine Berechtigung")
+    assert snapshot(out) == before
+
+
+def test_a_file_where_a_folder_should_be_is_a_german_problem(project, tmp_path):
+    (tmp_path / "datei").write_text("x")
+    out = tmp_path / "datei" / "site"
+    assert_failed_in_german(run(project, out), out, "Ein Teil des Pfades ist eine Datei, wo ein Ordner sein müsste")
+
+
+def test_the_field_guide_and_a_new_file_on_a_read_only_disk_are_german_problems(project, tmp_path, capsys):
+    with tmpfs(tmp_path / "disk", "size=1m,ro") as disk:
+        assert cli.main(["fieldguide", "--content", str(project / "content"), "--out", str(disk / "x.md")]) == 1
+        assert "konnte nicht nach" in capsys.readouterr().err
+        content = disk / "content"
+        assert cli.main(["new", "offer", "neues-angebot", "--content", str(content)]) == 2
+        assert "konnte nicht angelegt werden: Der Datenträger ist schreibgeschützt" in capsys.readouterr().err
+
+
+def test_a_preview_that_cannot_make_its_folder_says_so(project, monkeypatch, capsys):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(project / "gibt-es-nicht"))
+    assert cli.main(["serve", "--content", str(project / "content"), "--config", str(project / "site.yaml"),
+                     "--port", "0"]) == 1
+    assert "Die Vorschau kann ihren Ordner nicht anlegen: Ein Ordner auf dem Weg dorthin fehlt" in \
+        capsys.readouterr().err
