@@ -5,12 +5,12 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: site test check lint linkcheck htmlcheck serve deps clean
+.PHONY: site test check lint linkcheck htmlcheck serve deps tools clean
 
 site: deps
 	$(PY) build.py build
 
-test: deps
+test: deps tools
 	$(PY) -m ruff check --quiet offerdb tests build.py
 	$(PY) -m pytest
 
@@ -32,6 +32,18 @@ serve: deps
 	$(PY) build.py serve $(if $(PORT),--port $(PORT))
 
 deps: $(PY_STAMP) $(NODE_STAMP)
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here) and the output tests
+# inject faults with strace: installed where missing, as root on Debian; elsewhere named.
+tools:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Für die Tests fehlen die Debian-Pakete:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
 
 $(PY_STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
