@@ -33,20 +33,9 @@ serve: deps
 
 deps: $(PY_STAMP) $(NODE_STAMP)
 
-# The browser tests drive Debian's Chromium (Playwright cannot download its own here), the output tests
-# inject faults with strace, and the documented web-server configurations run in Debian's nginx and Apache: installed
-# where missing, as root on Debian; elsewhere named.
+# Debian packages the tests drive (Chromium, strace, nginx, Apache): installed where missing.
 tools:
-	@missing=""; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
-	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
-	[ -x /usr/sbin/apache2 ] || missing="$$missing apache2"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	  else echo "Für die Tests fehlen die Debian-Pakete:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
-	fi
+	@sh tests/tools.sh
 
 $(PY_STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
