@@ -155,6 +155,11 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str, line_offset: int)
                  "Vergleichen Sie die Zeile mit einer funktionierenden Angebotsdatei.")
 
 
+# Lists and mappings nested deeper than this are reported and skipped: the composer recurses once per level,
+# so about 500 levels would exceed Python's recursion limit, and no field of ours is more than a few deep.
+MAX_DEPTH = 50
+
+
 class _Composer:
     """Builds plain dicts, lists and strings from parser events and records every position."""
 
@@ -211,6 +216,14 @@ class _Composer:
             if event.implicit[0] and event.value in ("", "~"):
                 return None
             return event.value
+        if len(path) >= MAX_DEPTH:  # a list or mapping inside MAX_DEPTH others
+            self._error(event, "yaml-too-deep", path,
+                        f"Die Angaben sind hier tiefer als {MAX_DEPTH} Ebenen verschachtelt; dieser Wert wird "
+                        "nicht gelesen.",
+                        "Prüfen Sie die Klammern [ ] und { } und die Einrückung; so tief verschachtelte "
+                        "Angaben sieht keine Datei vor.")
+            self._skip(event)
+            return None
         if isinstance(event, yaml.SequenceStartEvent):
             items = []
             while not isinstance(event := next(self.events), yaml.SequenceEndEvent):

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from offerdb.loading import (MAX_FILE_BYTES, field_name, parse_yaml, read_document, read_text,
+from offerdb.loading import (MAX_DEPTH, MAX_FILE_BYTES, field_name, parse_yaml, read_document, read_text,
                              split_front_matter)
 
 
@@ -150,3 +150,57 @@ def test_front_matter_that_is_a_list_is_rejected(tmp_path):
 def test_field_name_counts_list_items_from_one():
     assert field_name(("curriculum", 0, "grades", "to")) == "curriculum[1].grades.to"
     assert field_name(()) == ""
+
+
+# --- nesting depth ----------------------------------------------------------------------------------
+
+def nested(style, depth):
+    """`depth` lists or mappings, each inside the one before, around the value "x"; and the (line, column)
+    where the one nested inside MAX_DEPTH others starts."""
+    if style == "flow-list":
+        return "[" * depth + "x" + "]" * depth + "\n", (1, MAX_DEPTH + 1)
+    if style == "flow-mapping":
+        return "{a: " * depth + "x" + "}" * depth + "\n", (1, 4 * MAX_DEPTH + 1)
+    if style == "block-list":  # compact: "- - - x"
+        return "- " * depth + "x\n", (1, 2 * MAX_DEPTH + 1)
+    # block mappings, one space more indentation per level
+    return "".join(" " * i + "a:\n" for i in range(depth)) + " " * depth + "x\n", (MAX_DEPTH + 1, MAX_DEPTH + 1)
+
+
+STYLES = ["flow-list", "flow-mapping", "block-list", "block-mapping"]
+
+
+def depth_of(value):
+    depth = 0
+    while isinstance(value, (list, dict)):
+        value = value[0] if isinstance(value, list) else value["a"]
+        depth += 1
+    return depth, value
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_nesting_up_to_the_limit_is_read_in_full(style):
+    value, _, problems = parse(nested(style, MAX_DEPTH)[0])
+    assert problems == []
+    assert depth_of(value) == (MAX_DEPTH, "x")
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 1000, 10000])
+@pytest.mark.parametrize("style", STYLES)
+def test_nesting_beyond_the_limit_is_one_problem_and_the_rest_is_skipped(style, depth):
+    text, (line, column) = nested(style, depth)
+    value, _, problems = parse_yaml(text, "t.md")
+    assert [(p.code, p.line, p.column) for p in problems] == [("yaml-too-deep", line, column)]
+    field = "[1]" * MAX_DEPTH if "list" in style else ".".join(["a"] * MAX_DEPTH)
+    assert problems[0].field == field
+    assert "50 Ebenen" in problems[0].message and problems[0].hint
+    assert depth_of(value) == (MAX_DEPTH, None)
+
+
+def test_after_a_too_deep_value_the_file_reads_on():
+    # The root mapping is the first level, so the 50th "[" is the first beyond the limit.
+    text = "eins: 1\ntief: " + "[" * 1000 + "]" * 1000 + "\nzwei: 2\neins: 3\n"
+    value, _, problems = parse(text)
+    assert problems == [("yaml-too-deep", 2, len("tief: [") + MAX_DEPTH - 1, "tief" + "[1]" * (MAX_DEPTH - 1)),
+                        ("duplicate-key", 4, 1, "eins")]
+    assert value["zwei"] == "2"

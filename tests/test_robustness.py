@@ -3,10 +3,11 @@
 import pytest
 import yaml
 
-from casekit import BASE
+from casekit import BASE, TODAY
 from mutations import paths as _paths
 from mutations import replace as _replace
-from offerdb.loading import parse_yaml
+from offerdb import cli
+from offerdb.loading import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml
 
 WRONG_VALUES = [None, "", "x", "2026-02-30", "-1", "99999", "true", [], ["x"], [None], [[]], [{}],
                 {}, {"from": "x"}, {"a": "b"}, {"from": "9", "to": "2"}]
@@ -53,3 +54,46 @@ def test_random_text_never_crashes_the_yaml_reader():
         assert problems or value is None or isinstance(value, (dict, list, str))
 
     run()
+
+
+# --- nesting depth, through the command line --------------------------------------------------------
+
+def deep_field(style, depth):
+    """A field `tief` whose value is `depth` lists or mappings deep, and where (line and column, counted
+    from the field's line) the first one beyond MAX_DEPTH starts: the file's own mapping is the first
+    level, so that is the value's k-th with k = MAX_DEPTH."""
+    k = MAX_DEPTH
+    if style == "flow":
+        return "tief: " + "[" * depth + "x" + "]" * depth + "\n", (0, len("tief: ") + k)
+    if style == "block-list":  # compact: "- - - x"
+        return "tief:\n" + "- " * depth + "x\n", (1, 2 * k - 1)
+    # One space more indentation per level; 700 levels are about the most that fit into MAX_FILE_BYTES.
+    lines = "".join(" " * (i + 1) + "a:\n" for i in range(depth))
+    return "tief:\n" + lines + " " * (depth + 1) + "x\n", (k, k + 1)
+
+
+DEEP = [("flow", 1000), ("flow", 10000), ("block-list", 1000), ("block-list", 10000), ("block-mapping", 700)]
+DEEP_FILES = ["content/offers/angebot-a.md", "content/vocabularies.yaml", "site.yaml"]
+
+
+@pytest.mark.parametrize("style, depth", DEEP, ids=[f"{s}-{d}" for s, d in DEEP])
+@pytest.mark.parametrize("rel", DEEP_FILES)
+def test_too_deep_nesting_in_any_file_is_a_problem_at_its_line(site, capsys, rel, style, depth):
+    text, (line_offset, column) = deep_field(style, depth)
+    before = (site.root / rel).read_text(encoding="utf-8")
+    if rel.endswith(".md"):  # the field goes last into the front matter
+        front, _, body = before[len("---\n"):].partition("\n---\n")
+        before, after = "---\n" + front + "\n", "---\n" + body
+    else:
+        after = ""
+    site.write(rel, before + text + after)
+    line = before.count("\n") + 1 + line_offset
+    assert len((site.root / rel).read_bytes()) <= MAX_FILE_BYTES
+    code = cli.main(["check", "--content", str(site.content), "--config", str(site.config), "--today", TODAY],
+                    environ={})
+    assert code == 1
+    out = capsys.readouterr().out
+    deep = [row for row in out.splitlines() if "[yaml-too-deep]" in row]
+    assert len(deep) == 1
+    assert deep[0].startswith(f"{rel}:{line}:{column}: Fehler [yaml-too-deep] tief")
+    assert "tiefer als 50 Ebenen" in deep[0]
