@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import stat
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -155,6 +156,11 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str, line_offset: int)
                  "Vergleichen Sie die Zeile mit einer funktionierenden Angebotsdatei.")
 
 
+# Lists and mappings nested deeper than this are reported and skipped: the composer recurses once per level,
+# so about 500 levels would exceed Python's recursion limit, and no field of ours is more than a few deep.
+MAX_DEPTH = 50
+
+
 class _Composer:
     """Builds plain dicts, lists and strings from parser events and records every position."""
 
@@ -211,6 +217,14 @@ class _Composer:
             if event.implicit[0] and event.value in ("", "~"):
                 return None
             return event.value
+        if len(path) >= MAX_DEPTH:  # a list or mapping inside MAX_DEPTH others
+            self._error(event, "yaml-too-deep", path,
+                        f"Die Angaben sind hier tiefer als {MAX_DEPTH} Ebenen verschachtelt; dieser Wert wird "
+                        "nicht gelesen.",
+                        "Prüfen Sie die Klammern [ ] und { } und die Einrückung; so tief verschachtelte "
+                        "Angaben sieht keine Datei vor.")
+            self._skip(event)
+            return None
         if isinstance(event, yaml.SequenceStartEvent):
             items = []
             while not isinstance(event := next(self.events), yaml.SequenceEndEvent):
@@ -299,29 +313,63 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
 
 
 # Binary on Windows (where os.open would otherwise translate line ends), not inherited by child processes.
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+# O_NONBLOCK: a FIFO put in a regular file's place after it was checked is opened without waiting for a
+# writer (and read without waiting for data); it changes nothing for a regular file. O_NOCTTY: a terminal
+# put there does not become this process's controlling terminal.
+READ_FLAGS = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+              | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+
+_SPECIAL_KINDS = [(stat.S_ISDIR, "ein Ordner"), (stat.S_ISFIFO, "eine benannte Pipe (FIFO)"),
+                  (stat.S_ISCHR, "ein Gerät (zeichenorientiert)"), (stat.S_ISBLK, "ein Gerät (blockorientiert)"),
+                  (stat.S_ISSOCK, "ein Socket")]
 
 
-def read_bytes(path: Path | str, file: str) -> tuple[bytes | None, list[Problem]]:
+def special_file_problem(file: str, mode: int, line: int = 1, column: int = 1, field: str = "",
+                         name: str = "") -> Problem:
+    """The problem for something that is not a regular file (`mode` from os.stat): opening a FIFO waits for
+    a writer forever, and reading a device may never end or change the device."""
+    what = next((text for test, text in _SPECIAL_KINDS if test(mode)), "keine Datei, die gelesen werden kann")
+    shown = name or file.rpartition("/")[2]
+    return error(file, line, column, "not-a-regular-file", field,
+                 f"„{shown}“ ist keine gewöhnliche Datei, sondern {what}, und wird nicht gelesen.",
+                 "Ersetzen Sie sie durch eine gewöhnliche Datei (z. B. eine Kopie des Inhalts) oder entfernen "
+                 "Sie sie; ein symbolischer Link muss auf eine gewöhnliche Datei zeigen.")
+
+
+def read_bytes(path: Path | str, file: str, regular: bool = False) -> tuple[bytes | None, list[Problem]]:
+    """A file's bytes, or None and the problem. `regular`: the caller already knows `path` is (or leads
+    through symlinks to) a regular file, e.g. from os.scandir's DirEntry.is_file(), which costs no system
+    call; otherwise an os.stat first makes sure a FIFO, device or socket is never opened."""
     # os.open/os.read rather than open(): no file and buffer objects, no fstat for a file of normal size;
     # at 10,000 files that is a third of what reading costs a rebuild.
     try:
-        fd = os.open(path, _READ_FLAGS)
+        if not regular:
+            mode = os.stat(path).st_mode
+            if not stat.S_ISREG(mode):
+                return None, [special_file_problem(file, mode)]
+        fd = os.open(path, READ_FLAGS)
         try:
             chunks, size = [], 0
             while chunk := os.read(fd, MAX_FILE_BYTES + 1 - size):
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > MAX_FILE_BYTES:
-                    size = os.fstat(fd).st_size
+                    status = os.fstat(fd)
+                    if not stat.S_ISREG(status.st_mode):  # replaced by an endless device after the check
+                        return None, [special_file_problem(file, status.st_mode)]
                     return None, [error(
                         file, 1, 1, "file-too-large", "",
-                        f"Die Datei ist {size / 1024:.0f} KiB groß; erlaubt sind höchstens "
+                        f"Die Datei ist {status.st_size / 1024:.0f} KiB groß; erlaubt sind höchstens "
                         f"{MAX_FILE_BYTES // 1024} KiB.",
                         "Kürzen Sie die Beschreibung. Bilder und Dokumente gehören nicht in die Datei.")]
         finally:
             os.close(fd)
     except FileNotFoundError:
+        if os.path.islink(path):
+            return None, [error(file, 1, 1, "missing-file", "",
+                                "Die Datei ist ein symbolischer Link auf eine Datei, die es nicht gibt.",
+                                "Lassen Sie den Link auf eine vorhandene Datei zeigen oder ersetzen Sie ihn "
+                                "durch die Datei selbst.")]
         return None, [error(file, 1, 1, "missing-file", "", "Die Datei fehlt.")]
     except OSError as exc:
         return None, [error(file, 1, 1, "file-unreadable", "",
@@ -369,11 +417,11 @@ def split_front_matter(text: str, file: str) -> tuple[str, str, int, list[Proble
         "Beschreibungstext.")]
 
 
-def read_document(path: Path | str, file: str, kind: str,
-                  cache: FileCache | None = None) -> tuple[Document | None, list[Problem]]:
+def read_document(path: Path | str, file: str, kind: str, cache: FileCache | None = None,
+                  regular: bool = False) -> tuple[Document | None, list[Problem]]:
     """Read one content file. Returns no document when its front matter cannot be read at all. With a
-    cache, a file whose bytes (and name) were read before is not parsed again."""
-    raw, problems = read_bytes(path, file)
+    cache, a file whose bytes (and name) were read before is not parsed again. `regular` as in read_bytes."""
+    raw, problems = read_bytes(path, file, regular)
     if raw is None:
         return None, problems
     source = digest(raw)
@@ -501,13 +549,17 @@ def _load_content(content_dir: Path, cache: FileCache | None) -> Content:
             file = shown + entry.name
             if entry.name.startswith("."):
                 continue  # .gitkeep, editor and OS files
-            if not entry.name.endswith(".md") or not entry.is_file():
+            # is_file() knows a regular file from the folder listing, without a system call per file; what
+            # else is named *.md and is no folder (a FIFO, device, socket or broken link) read_bytes
+            # examines with os.stat and reports without opening it.
+            regular = entry.name.endswith(".md") and entry.is_file()
+            if not regular and (not entry.name.endswith(".md") or entry.is_dir()):
                 problems.append(error(file, 1, 1, "unexpected-file", "",
                                       f"In „{folder}“ sind nur Markdown-Dateien mit der Endung „.md“ erlaubt.",
                                       "Benennen Sie die Datei um (z. B. „angebot.md“) oder entfernen Sie sie; "
                                       "sonst würde sie stillschweigend fehlen."))
                 continue
-            document, found = read_document(entry.path, file, kind, cache)
+            document, found = read_document(entry.path, file, kind, cache, regular)
             problems.extend(found)
             if document is not None:
                 documents[kind].append(document)

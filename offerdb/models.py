@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import os
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +13,9 @@ from typing import Any
 from . import markdown, schema
 from .cache import MEMORY, FileCache, digest
 from .config import Settings
-from .validation import Record, Validated, is_live
+from .loading import READ_FLAGS, special_file_problem
+from .problems import Problem, error
+from .validation import MEDIA_DIR, Record, Validated, is_live
 
 
 @dataclass(frozen=True)
@@ -287,10 +291,35 @@ def _page(record: Record, media: dict[str, bytes]) -> Page:
                       len(media[video["file"]])) if video else None)
 
 
+class MediaError(Exception):
+    """A media file that validation accepted could not be read when the site was built (it was changed in
+    between); `problem` says which and why, in German."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
 def _media(records: list[Record], media_dir: Path) -> dict[str, bytes]:
     names = {r.values["video"][key] for r in records if "video" in r.values
              for key in ("file", "captions") if key in r.values["video"]}
-    return {name: (media_dir / name).read_bytes() for name in sorted(names)}
+    return {name: _read_media(media_dir / name, name) for name in sorted(names)}
+
+
+def _read_media(path: Path, name: str) -> bytes:
+    """Validation made sure the file is a regular one this process can read. Opened without blocking and
+    checked again, so a FIFO or device put there since fails instead of hanging the build."""
+    file = f"{path.parent.parent.name}/{MEDIA_DIR}/{name}"
+    try:
+        fd = os.open(path, READ_FLAGS)
+        with open(fd, "rb") as f:  # closes fd
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode):
+                raise MediaError(special_file_problem(file, status.st_mode))
+            return f.read()
+    except OSError as exc:
+        raise MediaError(error(file, 1, 1, "media-unreadable", "",
+                               f"Die Datei kann nicht gelesen werden ({exc.strerror}).")) from exc
 
 
 def _reused(cache: FileCache | None, key: tuple[Any, ...], inputs: tuple[Any, ...]) -> Any | None:

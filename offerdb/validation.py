@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import os
+import stat
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +15,8 @@ from jsonschema import ValidationError
 
 from . import schema
 from .cache import MEMORY, FileCache, digest
-from .loading import SLUG_RE, Content, Document, Positions, field_name, paused_gc
+from .loading import (READ_FLAGS, SLUG_RE, Content, Document, Positions, field_name, paused_gc,
+                      special_file_problem)
 from .problems import Problem, error, warning
 
 # Pages every page links to (footer) or the law requires; a site without them must not be published.
@@ -434,7 +437,9 @@ MEDIA_DIR = "medien"  # videos and captions for pages, published under /medien/
 
 
 def media_problems(pages: list[Record], content_root: Any) -> list[Problem]:
-    """A page's video or caption file must exist, or the page would show a broken player."""
+    """A page's video or caption file must be a regular file this process can read, or the page would show
+    a broken player (or the build would fail reading it). Something else under that name, such as a FIFO or
+    a device, is named for what it is and never opened."""
     problems = []
     for page in pages:
         video = page.values.get("video")
@@ -442,13 +447,33 @@ def media_problems(pages: list[Record], content_root: Any) -> list[Problem]:
             continue
         for key in ("file", "captions"):
             name = video.get(key)
-            if isinstance(name, str) and not (content_root / MEDIA_DIR / name).is_file():
+            if isinstance(name, str):
                 line, column = page.document.positions.of(("video", key))
-                problems.append(error(page.file, line, column, "missing-media", field_name(("video", key)),
-                                      f"Die Datei „{name}“ gibt es im Ordner „content/{MEDIA_DIR}/“ nicht.",
-                                      f"Legen Sie die Datei in content/{MEDIA_DIR}/ ab oder korrigieren Sie "
-                                      "den Dateinamen (Groß- und Kleinschreibung beachten)."))
+                problem = _media_problem(content_root / MEDIA_DIR / name, name, page.file, line, column,
+                                         field_name(("video", key)))
+                if problem is not None:
+                    problems.append(problem)
     return problems
+
+
+def _media_problem(path: Any, name: str, file: str, line: int, column: int, field: str) -> Problem | None:
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISREG(mode):
+            os.close(os.open(path, READ_FLAGS))  # readable, e.g. no EACCES (opening reads nothing)
+    except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL in the name
+        return error(file, line, column, "missing-media", field,
+                     f"Die Datei „{name}“ gibt es im Ordner „content/{MEDIA_DIR}/“ nicht.",
+                     f"Legen Sie die Datei in content/{MEDIA_DIR}/ ab oder korrigieren Sie den Dateinamen "
+                     "(Groß- und Kleinschreibung beachten).")
+    except OSError as exc:
+        return error(file, line, column, "media-unreadable", field,
+                     f"Die Datei „{name}“ im Ordner „content/{MEDIA_DIR}/“ kann nicht gelesen werden "
+                     f"({exc.strerror}).",
+                     "Prüfen Sie die Zugriffsrechte: Wer die Website baut, muss die Datei lesen dürfen.")
+    if not stat.S_ISREG(mode):
+        return special_file_problem(file, mode, line, column, field, name=f"content/{MEDIA_DIR}/{name}")
+    return None
 
 
 # --- the whole content folder -------------------------------------------------------------------

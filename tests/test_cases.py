@@ -31,7 +31,7 @@ def test_every_problem_class_has_a_case():
         # strict loading (issue item 5)
         "file-too-large", "invalid-utf8", "missing-front-matter", "unclosed-front-matter", "tab",
         "yaml-syntax", "duplicate-key", "yaml-anchor", "yaml-alias", "yaml-merge-key", "yaml-tag",
-        "impossible-date", "invalid-date", "unexpected-file", "invalid-slug",
+        "impossible-date", "invalid-date", "unexpected-file", "invalid-slug", "yaml-too-deep",
         # schema
         "missing-field", "unknown-field", "wrong-type", "empty-value", "not-allowed", "invalid-format",
         "too-short", "out-of-range", "too-few-items", "duplicate-item",

@@ -1,11 +1,14 @@
 """Strict loading: exact strings, rejected YAML features, encodings and front matter."""
 
+import os
 import unicodedata
 
 import pytest
 
-from offerdb.loading import (MAX_FILE_BYTES, field_name, parse_yaml, read_document, read_text,
-                             split_front_matter)
+import specialfiles
+from offerdb.fieldguide import load_vocabularies
+from offerdb.loading import (MAX_DEPTH, MAX_FILE_BYTES, field_name, load_content, parse_yaml, read_body, read_bytes,
+                             read_document, read_text, read_yaml_file, split_front_matter)
 
 
 def parse(text):
@@ -150,3 +153,125 @@ def test_front_matter_that_is_a_list_is_rejected(tmp_path):
 def test_field_name_counts_list_items_from_one():
     assert field_name(("curriculum", 0, "grades", "to")) == "curriculum[1].grades.to"
     assert field_name(()) == ""
+
+
+# --- nesting depth ----------------------------------------------------------------------------------
+
+def nested(style, depth):
+    """`depth` lists or mappings, each inside the one before, around the value "x"; and the (line, column)
+    where the one nested inside MAX_DEPTH others starts."""
+    if style == "flow-list":
+        return "[" * depth + "x" + "]" * depth + "\n", (1, MAX_DEPTH + 1)
+    if style == "flow-mapping":
+        return "{a: " * depth + "x" + "}" * depth + "\n", (1, 4 * MAX_DEPTH + 1)
+    if style == "block-list":  # compact: "- - - x"
+        return "- " * depth + "x\n", (1, 2 * MAX_DEPTH + 1)
+    # block mappings, one space more indentation per level
+    return "".join(" " * i + "a:\n" for i in range(depth)) + " " * depth + "x\n", (MAX_DEPTH + 1, MAX_DEPTH + 1)
+
+
+STYLES = ["flow-list", "flow-mapping", "block-list", "block-mapping"]
+
+
+def depth_of(value):
+    depth = 0
+    while isinstance(value, (list, dict)):
+        value = value[0] if isinstance(value, list) else value["a"]
+        depth += 1
+    return depth, value
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_nesting_up_to_the_limit_is_read_in_full(style):
+    value, _, problems = parse(nested(style, MAX_DEPTH)[0])
+    assert problems == []
+    assert depth_of(value) == (MAX_DEPTH, "x")
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 1000, 10000])
+@pytest.mark.parametrize("style", STYLES)
+def test_nesting_beyond_the_limit_is_one_problem_and_the_rest_is_skipped(style, depth):
+    text, (line, column) = nested(style, depth)
+    value, _, problems = parse_yaml(text, "t.md")
+    assert [(p.code, p.line, p.column) for p in problems] == [("yaml-too-deep", line, column)]
+    field = "[1]" * MAX_DEPTH if "list" in style else ".".join(["a"] * MAX_DEPTH)
+    assert problems[0].field == field
+    assert "50 Ebenen" in problems[0].message and problems[0].hint
+    assert depth_of(value) == (MAX_DEPTH, None)
+
+
+def test_after_a_too_deep_value_the_file_reads_on():
+    # The root mapping is the first level, so the 50th "[" is the first beyond the limit.
+    text = "eins: 1\ntief: " + "[" * 1000 + "]" * 1000 + "\nzwei: 2\neins: 3\n"
+    value, _, problems = parse(text)
+    assert problems == [("yaml-too-deep", 2, len("tief: [") + MAX_DEPTH - 1, "tief" + "[1]" * (MAX_DEPTH - 1)),
+                        ("duplicate-key", 4, 1, "eins")]
+    assert value["zwei"] == "2"
+
+
+# --- what is not a regular file is never opened ------------------------------------------------------
+
+def assert_refused(problems, name, kind):
+    assert [(p.code, p.line, p.column) for p in problems] == [("not-a-regular-file", 1, 1)]
+    assert problems[0].message == (f"„{name}“ ist keine gewöhnliche Datei, sondern {specialfiles.KINDS[kind]}, "
+                                   "und wird nicht gelesen.")
+    assert "gewöhnliche Datei" in problems[0].hint
+
+
+@pytest.mark.parametrize("kind", specialfiles.KINDS)
+def test_special_files_are_refused_without_being_opened(tmp_path, monkeypatch, kind):
+    path = specialfiles.make(kind, tmp_path / "vocabularies.yaml")
+    spy = specialfiles.OpenSpy(os.open)
+    monkeypatch.setattr(os, "open", spy)
+    fifos = [path]
+    raw, problems = specialfiles.within(10, lambda: read_bytes(path, "content/vocabularies.yaml"), fifos)
+    assert raw is None
+    assert_refused(problems, "vocabularies.yaml", kind)
+    value, _, problems = specialfiles.within(10, lambda: read_yaml_file(path, "site.yaml"), fifos)
+    assert value is None
+    assert_refused(problems, "site.yaml", kind)
+    assert specialfiles.within(10, lambda: read_body(str(path)), fifos) is None
+    assert specialfiles.within(10, lambda: load_vocabularies(tmp_path), fifos) is None
+    assert str(path) not in spy.paths and os.path.realpath(path) not in spy.paths
+
+
+def test_a_folder_is_refused_too(tmp_path):
+    (tmp_path / "site.yaml").mkdir()
+    _, _, problems = read_yaml_file(tmp_path / "site.yaml", "site.yaml")
+    assert [p.code for p in problems] == ["not-a-regular-file"]
+    assert "sondern ein Ordner" in problems[0].message
+
+
+def test_a_broken_symlink_says_so(tmp_path):
+    (tmp_path / "site.yaml").symlink_to("gibt-es-nicht.yaml")
+    _, problems = read_bytes(tmp_path / "site.yaml", "site.yaml")
+    assert [p.code for p in problems] == ["missing-file"]
+    assert "symbolischer Link" in problems[0].message
+
+
+@pytest.mark.parametrize("kind", specialfiles.KINDS)
+def test_special_md_files_in_content_folders_are_named_for_what_they_are(site, monkeypatch, kind):
+    made = [specialfiles.make(kind, site.content / folder / "x.md") for folder in ("offers", "partners", "pages")]
+    stats = []
+    real_stat = os.stat
+
+    def stat_spy(path, *args, **kwargs):
+        if os.fspath(path).endswith(".md"):
+            stats.append(os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    spy = specialfiles.OpenSpy(os.open)
+    monkeypatch.setattr(os, "stat", stat_spy)
+    monkeypatch.setattr(os, "open", spy)
+    content = specialfiles.within(20, lambda: load_content(site.content, cache=None), made)
+    refused = [p for p in content.problems if p.code == "not-a-regular-file"]
+    assert sorted(p.file for p in refused) == [f"content/{folder}/x.md" for folder in ("offers", "pages", "partners")]
+    for problem in refused:
+        assert_refused([problem], "x.md", kind)
+    assert "unexpected-file" not in [p.code for p in content.problems]
+    assert content.unreadable == {"offer": ["content/offers/x.md"], "partner": ["content/partners/x.md"],
+                                  "page": ["content/pages/x.md"]}
+    # Only these are looked at with os.stat: the regular files' type comes from the folder listing.
+    assert sorted(stats) == sorted(str(path) for path in made)
+    assert not {str(path) for path in made} & set(spy.paths)
+    assert len(content.documents["offer"]) == 1
