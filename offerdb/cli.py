@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import fieldguide, output, pipeline, scaffold, search
+from . import fieldguide, models, output, pipeline, scaffold, search
 from .problems import FORMATTERS, count, plural
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         except output.OutputError as exc:
             print(exc, file=sys.stderr)
             return exc.exit_code
+        except models.MediaError as exc:  # a video or caption changed between check and build
+            sys.stdout.write(FORMATTERS[args.format]([exc.problem]))
+            print("Die Website wurde nicht gebaut; der bisherige Stand bleibt unverändert.", file=sys.stderr)
+            return EXIT_PROBLEMS
     started = time.perf_counter()
     talk = args.format == "text" and not args.quiet  # progress and summary lines are for people
     on_stage = _progress(talk)
@@ -135,6 +139,10 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         except output.OutputError as exc:
             print(exc, file=sys.stderr)
             return exc.exit_code
+        except models.MediaError as exc:  # a video or caption changed between check and build
+            sys.stdout.write(FORMATTERS[args.format]([exc.problem]))
+            print("Die Website wurde nicht gebaut; der bisherige Stand bleibt unverändert.", file=sys.stderr)
+            return EXIT_PROBLEMS
         errors, warnings = count(checked.problems)
         if talk:
             print(f"{plural(len(built.site.offers), 'Angebot', 'Angebote')} · "

@@ -34,7 +34,7 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
-from . import output, pipeline, rendering
+from . import models, output, pipeline, rendering
 from .problems import Problem, count, error, format_text, plural
 
 PREFIX = "/_vorschau/"  # the preview server's own files; no page of the site starts with "_"
@@ -176,6 +176,8 @@ class Preview:
                 ok = True
                 summary = (f"{plural(len(built.site.offers), 'Angebot', 'Angebote')} · "
                            f"{plural(len(built.site.partners), 'Träger', 'Träger')}")
+        except models.MediaError as exc:  # a video or caption changed between check and build
+            problems = [exc.problem]
         except output.OutputError as exc:  # the disk, not the content: shown like a content error all the same
             problems = [error(str(self.out_dir), 1, 1, "write-failed", "", str(exc))]
         except Exception as exc:  # a broken template must not end the preview; show it like a content error

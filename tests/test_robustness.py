@@ -12,7 +12,7 @@ import specialfiles
 from casekit import BASE, CASES, TODAY
 from mutations import paths as _paths
 from mutations import replace as _replace
-from offerdb import cli, models
+from offerdb import cli, models, pipeline
 from offerdb.cli import ROOT
 from offerdb.loading import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml
 
@@ -200,3 +200,29 @@ def test_media_replaced_by_a_fifo_after_the_check_is_an_error_not_a_hang(site, m
         build()
     assert (raised.value.problem.code, raised.value.problem.message) == (
         "media-unreadable", "Die Datei kann nicht gelesen werden (Keine Berechtigung).")
+
+
+def test_media_replaced_after_the_check_fails_the_build_in_german_and_keeps_the_site(site, monkeypatch, tmp_path,
+                                                                                     capsys):
+    site.write("content/pages/gebaerdensprache.md", VIDEO_PAGE)
+    site.write("content/medien/dgs-einfuehrung.mp4", b"\x00\x00\x00\x18ftypmp42")
+    vtt = site.write("content/medien/dgs-einfuehrung.vtt", "WEBVTT\n")
+    out = tmp_path / "out"
+    args = ["build", "--content", str(site.content), "--config", str(site.config), "--out", str(out),
+            "--today", TODAY_DATE.isoformat(), "--quiet"]
+    assert cli.main(args) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real_check = pipeline.check
+
+    def check_then_swap(*a, **k):
+        checked = real_check(*a, **k)
+        vtt.unlink()
+        specialfiles.make("fifo", vtt)  # swapped between check and build
+        return checked
+
+    monkeypatch.setattr(pipeline, "check", check_then_swap)
+    assert specialfiles.within(20, lambda: cli.main(args), [vtt]) == 1
+    report = capsys.readouterr()
+    assert report.out.startswith("content/medien/dgs-einfuehrung.vtt:1:1: Fehler [not-a-regular-file]")
+    assert "Die Website wurde nicht gebaut" in report.err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
