@@ -19,7 +19,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from offerdb import markdown  # noqa: E402
-from offerdb.cache import FileCache  # noqa: E402
+from offerdb.memory import Memory  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
               for p in sorted((work / "content" / "offers").glob("*.md"))]
     caches = []
     for workers in (1, os.cpu_count() or 1):
-        cache = FileCache()
+        cache = Memory()
         load = os.getloadavg()[0]
         started = time.perf_counter()
         markdown.prerender(bodies, cache, workers=workers)

@@ -45,7 +45,8 @@ def _maxrss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss * scale / 1e6
 
 
-def _build_once(content: Path, config: Path, out: Path, today: datetime.date) -> dict:
+def _build_once(content: Path, config: Path, out: Path, today: datetime.date, memory: object) -> dict:
+    """One check and build with `memory`: a fresh one is a cold build, the one of a build before a rebuild."""
     from offerdb import pipeline
 
     stages: dict[str, float] = {}
@@ -54,7 +55,8 @@ def _build_once(content: Path, config: Path, out: Path, today: datetime.date) ->
         stages[name] = stages.get(name, 0.0) + seconds
 
     started = time.perf_counter()
-    checked = pipeline.check(content, config, today, on_stage=on_stage, for_build=STOP_AFTER in ("models", "build"))
+    checked = pipeline.check(content, config, today, memory, on_stage=on_stage,
+                             for_build=STOP_AFTER in ("models", "build"))
     if checked.fails(strict=True):
         raise SystemExit(f"benchmark content has problems: {checked.problems[:3]}")
     if STOP_AFTER == "models":  # the stages before rendering only (Markdown runs in "models")
@@ -63,10 +65,10 @@ def _build_once(content: Path, config: Path, out: Path, today: datetime.date) ->
 
         with pipeline.stage("models", on_stage):
             if checked.ahead is not None:
-                checked.ahead.finish()
-            models.build_site(checked.validated, checked.settings, today, content / MEDIA_DIR)
+                checked.ahead.finish(memory)
+            models.build_site(checked.validated, checked.settings, today, content / MEDIA_DIR, memory)
     elif STOP_AFTER == "build":
-        pipeline.build(checked, out, today, on_stage=on_stage)
+        pipeline.build(checked, out, today, memory, on_stage=on_stage)
     return {"stages": stages, "total": time.perf_counter() - started}
 
 
@@ -79,27 +81,29 @@ def child(mode: str, work: Path, changed: Path) -> None:
     started = time.perf_counter()
     sys.path.insert(0, str(ROOT))
     import offerdb.pipeline  # noqa: F401  (timed as "import")
+    from offerdb.memory import Memory
 
     imported = time.perf_counter() - started
     content, config, out = work / "content", work / "site.yaml", work / "site"
     today = datetime.date.fromisoformat(TODAY)
     results = []
     if mode == "cold":
-        first = _build_once(content, config, out, today)
+        memory = Memory()
+        first = _build_once(content, config, out, today, memory)
         first.update(name="cold build", imported=imported, peak_mb=_maxrss_mb(),
                      helper_mb=_maxrss_mb(resource.RUSAGE_CHILDREN))
         results.append(first)
         original = changed.read_text(encoding="utf-8")
         changed.write_text(original + CHANGED_SENTENCE, encoding="utf-8")
         try:
-            again = _build_once(content, config, out, today)
+            again = _build_once(content, config, out, today, memory)
         finally:
             changed.write_text(original, encoding="utf-8")
         again.update(name="rebuild, same process", imported=0.0, peak_mb=_maxrss_mb(),
                      helper_mb=_maxrss_mb(resource.RUSAGE_CHILDREN))
         results.append(again)
     else:  # "rebuild": the parent has changed one offer; the site (and any cache) exists from the cold run
-        again = _build_once(content, config, out, today)
+        again = _build_once(content, config, out, today, Memory())
         again.update(name="rebuild, new process", imported=imported, peak_mb=_maxrss_mb(),
                      helper_mb=_maxrss_mb(resource.RUSAGE_CHILDREN))
         results.append(again)

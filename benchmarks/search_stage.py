@@ -71,7 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(args.code.resolve()))
     from offerdb import search
-    from offerdb.cache import FileCache
+    from offerdb.memory import Memory
 
     with_cache = hasattr(search, "terms")
     print(f"offerdb from {search.__file__}; {args.offers} offers", flush=True)
@@ -81,10 +81,10 @@ def main() -> None:
 
     def build(s, cache):
         started = time.perf_counter()
-        files = search.build_search(s, cache=cache) if with_cache else search.build_search(s)
+        files = search.build_search(s, memory=cache) if with_cache else search.build_search(s)
         return time.perf_counter() - started, files
 
-    cache = FileCache()
+    cache = Memory()
     before = rss_mb()
     seconds, files = build(site, cache)
     index = files[search.INDEX_PATH]
@@ -92,14 +92,14 @@ def main() -> None:
            f"gzip {len(files[search.INDEX_PATH + '.gz']) / 1e6:.3f} MB; memory kept after it "
            f"(files, cache, postings): {rss_mb() - before:.0f} MB")
     for _ in range(args.repeat - 1):
-        seconds, again = build(site, FileCache())
+        seconds, again = build(site, Memory())
         assert again == files
         report("cold, warm process", seconds)
     for number in range(args.repeat):
         edited = changed_site(site, number)
         seconds, files = build(edited, cache)
         report("rebuild, one offer changed", seconds)
-        _, fresh = build(edited, FileCache())
+        _, fresh = build(edited, Memory())
         assert files == fresh, "the rebuild differs from a build with an empty cache"
         site = edited
         if with_cache:

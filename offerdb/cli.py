@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from . import fieldguide, models, output, pipeline, scaffold, search
+from .memory import Memory
 from .problems import FORMATTERS, count, plural
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +121,9 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
     started = time.perf_counter()
     talk = args.format == "text" and not args.quiet  # progress and summary lines are for people
     on_stage = _progress(talk)
-    checked = pipeline.check(args.content, args.config, today, on_stage=on_stage, for_build=args.command == "build")
+    memory = Memory()  # one command, one cold build: a new process remembers nothing
+    checked = pipeline.check(args.content, args.config, today, memory, on_stage=on_stage,
+                             for_build=args.command == "build")
     report = FORMATTERS[args.format](checked.problems)
     if checked.fails(args.strict):
         checked.discard()
@@ -132,7 +135,7 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         sys.stdout.write(report)
     if args.command == "build":
         try:
-            built = pipeline.build(checked, args.out, today, on_stage=on_stage, on_wait=_waiting)
+            built = pipeline.build(checked, args.out, today, memory, on_stage=on_stage, on_wait=_waiting)
         except search.SearchError as exc:
             print(f"{exc}\nDie Website wurde nicht gebaut; der bisherige Stand bleibt unverändert.", file=sys.stderr)
             return EXIT_PROBLEMS

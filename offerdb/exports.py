@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
+from .memory import Memory
 from .models import Offer, Range, Site, Term
 
 LICENSE = "CC BY 4.0"
@@ -58,26 +59,32 @@ def offer_path(offer: Offer) -> str:
 
 class Pieces:
     """Each offer's part of the whole-site files (open data JSON and CSV, catalogue), kept from one build to
-    the next in one process, so a rebuild after one changed offer encodes one offer instead of 10,000
-    (1.3 s). A piece is keyed by the offer's and its partner's file names and hashes (`Offer.source`), the site
-    settings, the vocabularies and the day: everything an offer's part is made of. The build keeps one
-    `Pieces` per process (pipeline.build); called without one, every function makes everything."""
+    the next with the same memory, so a rebuild after one changed offer encodes one offer instead of 10,000
+    (1.3 s). A piece is keyed by the offer's and its partner's file names and hashes (`Offer.source`), the
+    site settings, the vocabularies and the day: everything an offer's part is made of. Called without
+    pieces, every function makes everything."""
 
     def __init__(self) -> None:
         self._kept: dict[str, dict[tuple[str, ...], bytes]] = {}
-        self._keys: tuple[Site, list[tuple[str, ...]]] | None = None
 
-    def _keys_of(self, site: Site) -> list[tuple[str, ...]]:
-        if self._keys is None or self._keys[0] is not site:  # the three files of one build share them
-            context = hashlib.blake2b(repr((site.settings, site.today, site.vocabulary_data)).encode(),
-                                      digest_size=16).hexdigest()
-            self._keys = (site, [(context, o.slug, o.source, o.partner.source) for o in site.offers])
-        return self._keys[1]
+    @classmethod
+    def of(cls, memory: Memory | None) -> Pieces | None:
+        """The pieces `memory` keeps (made on first use), or None without a memory."""
+        if memory is None:
+            return None
+        pieces = memory.get(_PIECES)
+        if pieces is None:
+            pieces = cls()
+            memory.put(_PIECES, pieces)
+        return pieces
 
     def each(self, name: str, site: Site, make: Callable[[Offer, Site], bytes]) -> list[bytes]:
+        context = hashlib.blake2b(repr((site.settings, site.today, site.vocabulary_data)).encode(),
+                                  digest_size=16).hexdigest()
         last, now = self._kept.get(name, {}), {}
         pieces = []
-        for offer, key in zip(site.offers, self._keys_of(site), strict=True):
+        for offer in site.offers:
+            key = (context, offer.slug, offer.source, offer.partner.source)
             piece = last.get(key)
             if piece is None:
                 piece = make(offer, site)
@@ -85,6 +92,9 @@ class Pieces:
             pieces.append(piece)
         self._kept[name] = now  # what this build did not use is forgotten
         return pieces
+
+
+_PIECES = ("export-pieces",)
 
 
 def _each(name: str, site: Site, make: Callable[[Offer, Site], bytes], pieces: Pieces | None) -> list[bytes]:

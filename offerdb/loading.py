@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import yaml
 
-from .cache import MEMORY, FileCache, digest
+from .memory import Memory, digest
 from .problems import Problem, error
 
 MAX_FILE_BYTES = 256 * 1024
@@ -78,7 +78,7 @@ class Document:
     body: str
     body_line: int
     positions: Positions
-    source: str = ""  # hash of the file's bytes: what later stages key their caches by
+    source: str = ""  # hash of the file's bytes: what later stages key what they remember by
 
 
 # --- YAML ---------------------------------------------------------------------------------------
@@ -417,21 +417,21 @@ def split_front_matter(text: str, file: str) -> tuple[str, str, int, list[Proble
         "Beschreibungstext.")]
 
 
-def read_document(path: Path | str, file: str, kind: str, cache: FileCache | None = None,
+def read_document(path: Path | str, file: str, kind: str, memory: Memory | None = None,
                   regular: bool = False) -> tuple[Document | None, list[Problem]]:
     """Read one content file. Returns no document when its front matter cannot be read at all. With a
-    cache, a file whose bytes (and name) were read before is not parsed again. `regular` as in read_bytes."""
+    memory, a file whose bytes (and name) were read before is not parsed again. `regular` as in read_bytes."""
     raw, problems = read_bytes(path, file, regular)
     if raw is None:
         return None, problems
     source = digest(raw)
-    if cache is None:
+    if memory is None:
         return _document(raw, source, path, file, kind)
     key = ("document", kind, file, source)  # the slug comes from the name, which `file` includes
-    found = cache.get(key)
+    found = memory.get(key)
     if found is None:
         found = _document(raw, source, path, file, kind)
-        cache.put(key, found)
+        memory.put(key, found)
     return found
 
 
@@ -520,16 +520,16 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_content(content_dir: Path, cache: FileCache | None = MEMORY) -> Content:
-    """Everything in `content_dir`. Files seen before with the same bytes come from `cache` (by default
-    this process's memory, which makes the live preview's rebuilds fast); None reads every file anew."""
+def load_content(content_dir: Path, memory: Memory | None = None) -> Content:
+    """Everything in `content_dir`. Files seen before with the same bytes come from `memory` (the live
+    preview keeps one, which makes its rebuilds fast); without one every file is read anew."""
     with paused_gc():
-        return _load_content(content_dir, cache)
+        return _load_content(content_dir, memory)
 
 
-def _load_content(content_dir: Path, cache: FileCache | None) -> Content:
-    if cache is not None:
-        cache.prune()  # a new build: forget what the previous one did not use
+def _load_content(content_dir: Path, memory: Memory | None) -> Content:
+    if memory is not None:
+        memory.prune()  # a new build: forget what the previous one did not use
     content_dir = content_dir.resolve()
     problems: list[Problem] = []
     documents: dict[str, list[Document]] = {kind: [] for kind in KIND_DIRS}
@@ -559,7 +559,7 @@ def _load_content(content_dir: Path, cache: FileCache | None) -> Content:
                                       "Benennen Sie die Datei um (z. B. „angebot.md“) oder entfernen Sie sie; "
                                       "sonst würde sie stillschweigend fehlen."))
                 continue
-            document, found = read_document(entry.path, file, kind, cache, regular)
+            document, found = read_document(entry.path, file, kind, memory, regular)
             problems.extend(found)
             if document is not None:
                 documents[kind].append(document)

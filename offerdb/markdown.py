@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from . import parallel
 from .loading import read_body
-from .cache import MEMORY, FileCache, digest
+from .memory import Memory, digest
 
 # CommonMark plus tables: what GitHub's preview shows editors while they edit a file, and measured 1.5x
 # faster than Python-Markdown on our offers (docs/performance.md). Raw HTML is passed on (html=True) only
@@ -40,17 +40,17 @@ _MD.add_render_rule("th_open", _cell)
 _MD.add_render_rule("td_open", _cell)
 
 
-def render(text: str, heading_offset: int = 0, cache: FileCache | None = MEMORY) -> str:
+def render(text: str, heading_offset: int = 0, memory: Memory | None = None) -> str:
     """`heading_offset` moves editors' headings down to fit the page around them: an offer's description
     sits under an h2, so its "## Ablauf" must become an h3 to keep the outline without gaps. A text rendered
-    before (in this process, by default) comes from `cache`: the live preview re-renders only what changed."""
-    if cache is None:
+    before comes from `memory`: the live preview re-renders only what changed."""
+    if memory is None:
         return _render(text, heading_offset)
     key = _key(text, heading_offset)
-    html = cache.get(key)
+    html = memory.get(key)
     if html is None:
         html = _render(text, heading_offset)
-        cache.put(key, html)
+        memory.put(key, html)
     return html
 
 
@@ -74,18 +74,18 @@ def _render_chunk(items: list[tuple[str, int]]) -> list[str]:
     return [_render(text, offset) for text, offset in items]
 
 
-def prerender(items: Iterable[tuple[str, int]], cache: FileCache = MEMORY, workers: int | None = None) -> None:
-    """Render many (text, heading_offset) pairs into `cache` using every core, so the `render` calls that
-    follow are cache hits. Texts already in the cache are skipped; the output is the same as `render`'s."""
+def prerender(items: Iterable[tuple[str, int]], memory: Memory, workers: int | None = None) -> None:
+    """Render many (text, heading_offset) pairs into `memory` using every core, so the `render` calls that
+    follow are hits. Texts already in it are skipped; the output is the same as `render`'s."""
     todo: dict[tuple[str, str, int], tuple[str, int]] = {}
     for text, offset in items:
         key = _key(text, offset)
-        if cache.get(key) is None:
+        if memory.get(key) is None:
             todo[key] = (text, offset)
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(todo) < PARALLEL_MIN_TEXTS or not parallel.can_fork():
         for key, (text, offset) in todo.items():
-            cache.put(key, _render(text, offset))
+            memory.put(key, _render(text, offset))
         return
     keys, pairs = list(todo), list(todo.values())
     size = -(-len(pairs) // (workers * 4))  # a few chunks per worker, so an uneven chunk does not idle a core
@@ -93,15 +93,15 @@ def prerender(items: Iterable[tuple[str, int]], cache: FileCache = MEMORY, worke
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         results = [html for chunk in pool.map(_render_chunk, chunks) for html in chunk]
     for key, html in zip(keys, results, strict=True):
-        cache.put(key, html)
+        memory.put(key, html)
 
 
 class Ahead:
     """The Markdown of many content files rendered on the second core while this process is still loading
     and validating them (which needs one core for about as long as the Markdown of every body takes on one
     core): `Ahead(files)` forks a child that reads each (path, heading_offset) file's body and renders it;
-    `finish(cache)` then renders in this process what the child has not started yet, collects the child's
-    results and puts everything into `cache`, so the build's `render` calls are hits. Both processes take
+    `finish(memory)` then renders in this process what the child has not started yet, collects the child's
+    results and puts everything into `memory`, so the build's `render` calls are hits. Both processes take
     files from one shared counter. A body is read and keyed exactly as the loader and `render` do, so a file
     that changes meanwhile only costs a cache miss. Use it only for a cold build of many files, where
     `parallel.can_fork()`; `cancel()` when no build follows."""
@@ -120,13 +120,13 @@ class Ahead:
                 done.append((_key(text, offset), _render(text, offset)))
         return done
 
-    def finish(self, cache: FileCache = MEMORY) -> None:
+    def finish(self, memory: Memory) -> None:
         if self._job is None:
             return
         mine = self._take()
         job, self._job = self._job, None
         for key, html in [*mine, *job.result()]:
-            cache.put(key, html)
+            memory.put(key, html)
 
     def cancel(self) -> None:
         if self._job is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import markdown, schema
-from .cache import MEMORY, FileCache, digest
+from .memory import Memory, digest
 from .config import Settings
 from .loading import READ_FLAGS, special_file_problem
 from .problems import Problem, error
@@ -235,17 +235,17 @@ def _source(record: Record) -> str:
 HEADING_OFFSET = {"offer": 1, "partner": 0, "page": 0}
 
 
-def _partner(record: Record) -> Partner:
+def _partner(record: Record, memory: Memory) -> Partner:
     v = record.values
     return Partner(
         slug=record.slug, name=v["name"], short_name=v.get("short_name", ""), legal_form=v.get("legal_form", ""),
         summary=v["summary"], network_member=v["network_member"], street=v["address"]["street"],
         postal_code=v["address"]["postal_code"], city=v["address"]["city"], contact=_contact(v["contact"]),
-        body_html=markdown.render(record.document.body, HEADING_OFFSET["partner"]), source=_source(record),
+        body_html=markdown.render(record.document.body, HEADING_OFFSET["partner"], memory), source=_source(record),
     )
 
 
-def _offer(record: Record, partner: Partner, vocab: dict[str, Vocabulary]) -> Offer:
+def _offer(record: Record, partner: Partner, vocab: dict[str, Vocabulary], memory: Memory) -> Offer:
     v = record.values
     status_labels = schema.load("offer")["properties"]["status"]["x-labels"]
     cost = v["cost"]
@@ -277,16 +277,16 @@ def _offer(record: Record, partner: Partner, vocab: dict[str, Vocabulary]) -> Of
         seal=Seal(_date(v["quality_seal"]["reviewed_on"]), v["quality_seal"]["reviewed_by"],
                   _date(v["quality_seal"]["valid_until"])),
         last_updated=_date(v["last_updated"]), keywords=tuple(v.get("keywords", [])),
-        body_html=markdown.render(record.document.body, HEADING_OFFSET["offer"]), source=_source(record),
+        body_html=markdown.render(record.document.body, HEADING_OFFSET["offer"], memory), source=_source(record),
     )
 
 
-def _page(record: Record, media: dict[str, bytes]) -> Page:
+def _page(record: Record, media: dict[str, bytes], memory: Memory) -> Page:
     v = record.values
     updated = v.get("last_updated")
     video = v.get("video")
     return Page(record.slug, v["title"], v["summary"], _date(updated) if updated else None,
-                markdown.render(record.document.body, HEADING_OFFSET["page"]),
+                markdown.render(record.document.body, HEADING_OFFSET["page"], memory),
                 Video(video["file"], video.get("captions", ""), video["title"], video["duration"],
                       len(media[video["file"]])) if video else None)
 
@@ -322,59 +322,45 @@ def _read_media(path: Path, name: str) -> bytes:
                                f"Die Datei kann nicht gelesen werden ({exc.strerror}).")) from exc
 
 
-def _reused(cache: FileCache | None, key: tuple[Any, ...], inputs: tuple[Any, ...]) -> Any | None:
-    """The model cached under `key` if it was made from exactly these input objects. The cache keeps the
-    inputs alive, so their ids in `key` are not reused; the loader and validation hand out the same
-    objects again only for the same bytes, vocabularies and day."""
-    found = cache.get(key) if cache is not None else None
-    if found is not None and all(a is b for a, b in zip(found[0], inputs, strict=True)):
-        return found[1]
-    return None
-
-
 def build_site(validated: Validated, settings: Settings, today: datetime.date, media_dir: Path | None = None,
-               cache: FileCache | None = MEMORY) -> Site:
-    """Models for everything that is published: archived offers and expired seals are left out. With a
-    cache (by default this process's memory), a rebuild makes new models only for changed files."""
+               memory: Memory | None = None) -> Site:
+    """Models for everything that is published: archived offers and expired seals are left out. A model whose
+    files (and, for an offer, the vocabularies) `memory` has seen is taken from it; a fresh memory makes all."""
     assert validated.ok
+    memory = Memory() if memory is None else memory
     live = [r for r in validated.records["offer"] if is_live(r.values, today)]
-    vocab_key = digest(repr(validated.vocabularies).encode())
-    vocab = _reused(cache, ("vocabularies", vocab_key), ())
+    vocab_key = ("vocabularies", digest(repr(validated.vocabularies).encode()))
+    vocab = memory.get(vocab_key)
     if vocab is None:
         vocab = _vocabularies(validated.vocabularies)
-        if cache is not None:
-            cache.put(("vocabularies", vocab_key), ((), vocab))
-    partner_keys = {r.slug: ("partner", id(r.document)) for r in validated.records["partner"]}
-    partners = {r.slug: _reused(cache, partner_keys[r.slug], (r.document,)) for r in validated.records["partner"]}
-    offers: list[Offer | None] = []
-    for r in live:
-        partner = partners[r.values["partner"]]
-        # A changed partner is a new object (None until made below), so its offers are made anew too.
-        key = ("offer", id(r.document), id(partner) if partner is not None else None, vocab_key)
-        offers.append(_reused(cache, key, (r.document, partner)) if partner is not None else None)
-    # Every Markdown text still to render at once, on all cores; the render() calls below are cache hits.
+        memory.put(vocab_key, vocab)
+    # Keyed by the files' names and bytes: a partner model by its file, an offer's by its file, its partner's
+    # file and the vocabularies (its labels). A changed partner file makes its offers anew.
+    partner_keys = {r.slug: ("partner", r.document.file, r.document.source) for r in validated.records["partner"]}
+    partners = {slug: memory.get(key) for slug, key in partner_keys.items()}
+    offer_keys = [("offer", r.document.file, r.document.source, partner_keys[r.values["partner"]][1:], vocab_key[1])
+                  for r in live]
+    offers: list[Offer | None] = [memory.get(key) for key in offer_keys]
+    # Every Markdown text still to render at once, on all cores; the render() calls below are hits.
     markdown.prerender([(r.document.body, HEADING_OFFSET["partner"]) for r in validated.records["partner"]
                         if partners[r.slug] is None]
                        + [(r.document.body, HEADING_OFFSET["offer"]) for r, o in zip(live, offers, strict=True)
                           if o is None]
-                       + [(r.document.body, HEADING_OFFSET["page"]) for r in validated.records["page"]])
+                       + [(r.document.body, HEADING_OFFSET["page"]) for r in validated.records["page"]], memory)
     for r in validated.records["partner"]:
         if partners[r.slug] is None:
-            partners[r.slug] = partner = _partner(r)
-            if cache is not None:
-                cache.put(partner_keys[r.slug], ((r.document,), partner))
+            partners[r.slug] = partner = _partner(r, memory)
+            memory.put(partner_keys[r.slug], partner)
     for i, r in enumerate(live):
         if offers[i] is None:
-            partner = partners[r.values["partner"]]
-            offers[i] = offer = _offer(r, partner, vocab)
-            if cache is not None:
-                cache.put(("offer", id(r.document), id(partner), vocab_key), ((r.document, partner), offer))
+            offers[i] = offer = _offer(r, partners[r.values["partner"]], vocab, memory)
+            memory.put(offer_keys[i], offer)
     published = sorted(offers, key=lambda o: (o.title.casefold(), o.slug))
     by_partner: dict[str, list[Offer]] = {slug: [] for slug in partners}
     for offer in published:
         by_partner[offer.partner.slug].append(offer)
     media = _media(validated.records["page"], media_dir) if media_dir else {}
-    pages = {r.slug: _page(r, media) for r in validated.records["page"]}
+    pages = {r.slug: _page(r, media, memory) for r in validated.records["page"]}
     return Site(settings, today, vocab, published,
                 sorted(partners.values(), key=lambda p: (p.name.casefold(), p.slug)),
                 pages, media, validated.vocabularies, by_partner)

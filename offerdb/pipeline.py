@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import exports, markdown, models, output, parallel, rendering, search
-from .cache import MEMORY
+from . import markdown, models, output, parallel, rendering, search
+from .memory import Memory
 from .config import Settings, load_settings
 from .loading import KIND_DIRS, display_path, load_content, paused_gc
 from .problems import Problem
@@ -52,19 +52,21 @@ class Checked:
             self.ahead = None
 
 
-def check(content_dir: Path, config_path: Path, today: datetime.date, on_stage: OnStage | None = None,
-          for_build: bool = False) -> Checked:
-    """Load and validate. `for_build` says a build follows if the check passes: a cold build of many files
-    then renders their Markdown on the second core meanwhile (`markdown.Ahead`)."""
+def check(content_dir: Path, config_path: Path, today: datetime.date, memory: Memory | None = None,
+          on_stage: OnStage | None = None, for_build: bool = False) -> Checked:
+    """Load and validate; files `memory` has seen with the same bytes are not read or checked again (None:
+    a cold check). `for_build` says a build follows if the check passes: a cold build of many files then
+    renders their Markdown on the second core meanwhile (`markdown.Ahead`)."""
     ahead = None
     try:
         with stage("load", on_stage):
-            ahead = _markdown_ahead(content_dir) if for_build else None
+            cold = memory is None or len(memory) == 0
+            ahead = _markdown_ahead(content_dir) if for_build and cold else None
             settings, problems = load_settings(config_path, display_path(config_path.resolve(), content_dir.resolve()))
-            content = load_content(content_dir)
+            content = load_content(content_dir, memory)
         warn_days = settings.warn_days_before_expiry if settings else DEFAULT_WARN_DAYS
         with stage("validate", on_stage):
-            validated = validate(content, today, warn_days)
+            validated = validate(content, today, warn_days, memory)
     except BaseException:
         if ahead is not None:
             ahead.cancel()
@@ -76,8 +78,8 @@ def check(content_dir: Path, config_path: Path, today: datetime.date, on_stage: 
 
 
 def _markdown_ahead(content_dir: Path) -> markdown.Ahead | None:
-    """Only for the first build in this process: later ones render the few changed texts themselves."""
-    if len(MEMORY) or not parallel.can_fork():
+    """Only for a cold build: rebuilds render the few changed texts themselves."""
+    if not parallel.can_fork():
         return None
     files = []
     for kind, folder in KIND_DIRS.items():
@@ -110,124 +112,60 @@ def sources(content_dir: Path, config_path: Path) -> dict[str, Path]:
             "der Vorlagenordner": rendering.TEMPLATES}
 
 
-def build(checked: Checked, out_dir: Path, today: datetime.date, on_stage: OnStage | None = None,
-          on_wait: Callable[[Path], None] | None = None) -> Built:
+def build(checked: Checked, out_dir: Path, today: datetime.date, memory: Memory | None = None,
+          on_stage: OnStage | None = None, on_wait: Callable[[Path], None] | None = None) -> Built:
     """Render and publish a checked site; call only when `checked` has no errors.
 
-    Pages are written to a staging folder as they are rendered; pages whose content files did not change
-    since the last build in this process are kept from it instead. Where forking is safe and there are
-    many pages to render, a child process on the second core renders pages while the parent builds the
-    search index, then both share what is left. The staging folder's files are put in place only after
-    everything succeeded.
+    Pages are written to a staging folder as they are rendered; pages whose inputs `memory` saw published
+    unchanged in `out_dir` are kept from the last build instead (None: a cold build). Where forking is safe
+    and there are many pages to render, a child process on the second core renders pages while the parent
+    builds the search index, then both share what is left. The staging folder's files are put in place only
+    after everything succeeded.
 
     The output folder must be the build's own (`output.claim`, else `output.Refused`); another build into
     it is waited for (`on_wait` is told). A failure of the file system raises `output.OutputError` with a
     German message, and the previous site stays."""
     assert checked.settings is not None and checked.validated.ok
+    memory = Memory() if memory is None else memory
     with parallel.frozen_gc():  # freezes the loaded content: forked workers then copy fewer pages
         with stage("models", on_stage), paused_gc():  # which freezes the site model on its way out
             if checked.ahead is not None:
-                checked.ahead.finish()
+                checked.ahead.finish(memory)
                 checked.ahead = None
-            site = models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR)
+            site = models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR,
+                                     memory)
         with output.owned(out_dir, sources(checked.content_dir, checked.config_path), PROJECT, on_wait) as out:
             try:
-                _write(site, out, on_stage)
+                _write(site, out, memory, on_stage)
             except OSError as exc:
                 raise output.write_failed(exc, out_dir) from None
     return Built(site, out_dir)
 
 
-# What the last build in this process published, per output folder (see `Published`). A page whose key is
-# the same and whose file is untouched since is kept instead of rendered again; if nothing but this process
-# changed the folder, only new and changed files are written (`output.Staging`, update).
-_PUBLISHED: dict[Path, Published] = {}
-# Each offer's part of the open data and catalogue files, kept for the next build in this process.
-_PIECES = exports.Pieces()
-
-
-@dataclass
-class Published:
-    """Every file of a published site: path -> (key, inode, size, mtime), key None for files that are always
-    made anew; and every folder: path -> (inode, mtime). Files are never changed in place (a build writes
-    new ones and renames them), so a file with the recorded inode, size and time still holds the bytes its
-    key stands for; a file someone edited fails the check and is rendered anew. A folder whose time
-    changed had files added or removed by someone else: then the whole site is written again."""
-
-    files: dict[str, tuple[tuple | None, int, int, int]]
-    folders: dict[str, tuple[int, int]]
-
-    @classmethod
-    def record(cls, out_dir: Path, files: dict[str, tuple[tuple | None, int, int, int]],
-               before: Published | None = None, touched: set[str] | None = None) -> Published:
-        """After an update of the site `before` described, only the `touched` folders need a new look."""
-        out = str(out_dir)
-        if before is not None and before.files.keys() == files.keys():
-            folders = before.folders.keys()  # the same files: the same folders (a set comparison, 1 ms)
-        else:
-            folders = {""}
-            for path in files:
-                folder = os.path.dirname(path)
-                while folder not in folders:
-                    folders.add(folder)
-                    folder = os.path.dirname(folder)
-        stats = {}
-        for folder in folders:
-            last = before.folders.get(folder) if before is not None and touched is not None else None
-            if last is not None and folder not in touched:
-                stats[folder] = last
-            else:
-                stat = os.stat(os.path.join(out, folder))
-                stats[folder] = (stat.st_ino, stat.st_mtime_ns)
-        return cls(files, stats)
-
-    def intact(self, out_dir: Path) -> bool:
-        out = str(out_dir)
-        try:
-            for folder, (ino, mtime) in self.folders.items():
-                stat = os.stat(os.path.join(out, folder))
-                if stat.st_ino != ino or stat.st_mtime_ns != mtime:
-                    return False
-        except OSError:
-            return False
-        return True
-
-    def unchanged(self, file: rendering.File, out_dir: str) -> os.stat_result | None:
-        """The stat of the last build's copy of `file` if it is still what `file.key` stands for."""
-        last = self.files.get(file.path)
-        if last is None or last[0] is None or last[0] != file.key:
-            return None
-        try:
-            stat = os.stat(out_dir + file.path)
-        except OSError:  # gone: render it
-            return None
-        return stat if (stat.st_ino, stat.st_size, stat.st_mtime_ns) == last[1:] else None
-
-
-def _write(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
+def _write(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage | None) -> None:
     # Rendering pages, the search index and the data files makes no reference cycles (a Jinja page leaves
     # none behind), so the cyclic collector only costs time here: up to a tenth of a second per collection
     # in the middle of a 1 s rebuild. What survives (the record of the build, kept pieces) is frozen with
     # the rest, so the first collection afterwards does not walk it either.
     with paused_gc():
-        _write_files(site, out_dir, on_stage)
+        _write_files(site, out_dir, memory, on_stage)
 
 
-def _write_files(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> None:
-    # What to render: every file, and which of them the last build has.
+def _write_files(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage | None) -> None:
+    # What to render: every file, and which of them the last build with this memory published here.
+    record_key = ("published", str(out_dir))
     with stage("render", on_stage):
-        every = rendering.site_files(site, _PIECES)
+        every = rendering.site_files(site, memory)
         own = [file for file in every if file.pieces]  # made by the parent, where the pieces are kept
-        before = _PUBLISHED.pop(out_dir, None)  # a failure below leaves the next build a complete one
-        if before is not None and not before.intact(out_dir):
-            before = None
+        before = output.Published.check(memory.get(record_key), out_dir)
+        memory.put(record_key, None)  # a failure below leaves the next build a complete one
     with output.Staging(out_dir, previous=before.files if before else None) as staging:
         published: dict[str, tuple[tuple | None, int, int, int]] = {}
         files = []  # to render
         out = str(out_dir) + os.sep
         with stage("render", on_stage):
             for file in every:
-                stat = before.unchanged(file, out) if before is not None and file.key else None
+                stat = before.unchanged(file.path, file.key, out) if before is not None and file.key else None
                 if stat is not None:
                     staging.keep(file.path)
                     published[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
@@ -249,13 +187,12 @@ def _write_files(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> 
                 stat = staging.add(path, made[path])
                 published[path] = (None, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
-        # The parent builds the search index and the whole-site data files (so their caches stay warm for the
-        # next build in this process) while a forked child renders pages; then the parent joins in on what is
-        # left.
+        # The parent builds the search index and the whole-site data files (so what they remember stays in
+        # this process's memory) while a forked child renders pages; then the parent joins in on what is left.
         job = parallel.Job(render, fork=fork)
         try:
             with stage("search", on_stage):
-                add(search.build_search(site))
+                add(search.build_search(site, memory))
             with stage("render", on_stage):
                 for file in own:
                     add({file.path: file.make()})
@@ -269,4 +206,4 @@ def _write_files(site: models.Site, out_dir: Path, on_stage: OnStage | None) -> 
         published.update(children)
         with stage("write", on_stage):
             staging.commit()
-            _PUBLISHED[out_dir] = Published.record(out_dir, published, before, staging.touched)
+            memory.put(record_key, output.Published.record(out_dir, published, before, staging.touched))

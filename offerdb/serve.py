@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from . import models, output, pipeline, rendering
+from .memory import Memory
 from .problems import Problem, count, error, format_text, plural
 
 PREFIX = "/_vorschau/"  # the preview server's own files; no page of the site starts with "_"
@@ -158,6 +159,7 @@ class Preview:
         self.problems: list[Problem] = []  # errors (and warnings) of the last failed attempt; [] after success
         self.version = 0
         self.changed = threading.Condition()
+        self.memory = Memory()  # kept across rebuilds: a save rebuilds only what it changed
 
     def rebuild(self, reason: str = "") -> bool:
         started = time.perf_counter()
@@ -165,12 +167,12 @@ class Preview:
         ok = False
         summary = ""
         try:
-            checked = pipeline.check(self.content_dir, self.config_path, self.today())
+            checked = pipeline.check(self.content_dir, self.config_path, self.today(), self.memory)
             problems = checked.problems
             if not checked.fails(strict=False):
                 with self.changed:  # cleared before the swap: new pages must never show the old banner
                     self.problems = []
-                built = pipeline.build(checked, self.out_dir, self.today())
+                built = pipeline.build(checked, self.out_dir, self.today(), self.memory)
                 assert checked.settings is not None
                 self.base_path = checked.settings.base_path
                 ok = True

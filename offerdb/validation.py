@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from jsonschema import ValidationError
 
 from . import schema
-from .cache import MEMORY, FileCache, digest
+from .memory import Memory, digest
 from .loading import (READ_FLAGS, SLUG_RE, Content, Document, Positions, field_name, paused_gc,
                       special_file_problem)
 from .problems import Problem, error, warning
@@ -98,6 +98,7 @@ class SchemaChecker:
         self.kind = kind
         self.vocabularies = vocabularies
         self.validator = schema.Validator(kind, self._check_term)
+        self._coerce = schema.coercer(schema.load(kind))
 
     def _check_term(self, vocabulary: str, key: str) -> str | None:
         vocab = self.vocabularies.get(vocabulary)
@@ -106,7 +107,7 @@ class SchemaChecker:
         return f"„{key}“ steht nicht in der Liste „{vocab['label']}“ ({vocabulary} in content/vocabularies.yaml)."
 
     def check(self, data: Any, positions: Positions, file: str) -> tuple[Any, list[Problem]]:
-        values = schema.coerce(data, schema.load(self.kind))
+        values = self._coerce(data)
         problems: list[Problem] = []
         for err in self.validator.iter_errors(values):
             problems.extend(self._translate(err, positions, file))
@@ -479,18 +480,16 @@ def _media_problem(path: Any, name: str, file: str, line: int, column: int, fiel
 # --- the whole content folder -------------------------------------------------------------------
 
 def _document_check(checker: SchemaChecker, document: Document, vocabulary_key: str, today: datetime.date,
-                    warn_days: int, cache: FileCache | None) -> tuple[Any, list[Problem], list[Problem]]:
+                    warn_days: int, memory: Memory | None) -> tuple[Any, list[Problem], list[Problem]]:
     """Values and problems of one file: (values, schema problems, problems of the rules on its values)."""
-    if cache is None:
+    if memory is None:
         return _check_document(checker, document, today, warn_days)
-    # Keyed by the document object, which the cache itself keeps alive (so its id is not reused) and which
-    # the loader hands out again only for the same bytes; the stored document proves it is the same one.
-    key = ("checked", checker.kind, id(document), vocabulary_key, today, warn_days)
-    found = cache.get(key)
-    if found is not None and found[0] is document:
-        return found[1]
-    checked = _check_document(checker, document, today, warn_days)
-    cache.put(key, (document, checked))
+    # The file's name and bytes, the vocabularies and the day are all a check depends on.
+    key = ("checked", checker.kind, document.file, document.source, vocabulary_key, today, warn_days)
+    checked = memory.get(key)
+    if checked is None:
+        checked = _check_document(checker, document, today, warn_days)
+        memory.put(key, checked)
     return checked
 
 
@@ -520,15 +519,15 @@ _BODY_WHAT = {"offer": "die Beschreibung des Angebots", "partner": "die Beschrei
               "page": "der Text der Seite"}
 
 
-def validate(content: Content, today: datetime.date, warn_days: int, cache: FileCache | None = MEMORY) -> Validated:
-    """Check everything. A document the loader took from `cache` (the same object as last time) is not
+def validate(content: Content, today: datetime.date, warn_days: int, memory: Memory | None = None) -> Validated:
+    """Check everything. A file whose name and bytes `memory` has seen before is not
     checked again while the vocabularies, the day and `warn_days` are the same; the rules that depend on
     other files always run."""
     with paused_gc():
-        return _validate(content, today, warn_days, cache)
+        return _validate(content, today, warn_days, memory)
 
 
-def _validate(content: Content, today: datetime.date, warn_days: int, cache: FileCache | None) -> Validated:
+def _validate(content: Content, today: datetime.date, warn_days: int, memory: Memory | None) -> Validated:
     vocabularies, problems = check_vocabularies(content)
     problems = list(content.problems) + problems
     records: dict[str, list[Record]] = {}
@@ -537,7 +536,7 @@ def _validate(content: Content, today: datetime.date, warn_days: int, cache: Fil
         checker = SchemaChecker(kind, vocabularies)
         records[kind] = []
         for document in documents:
-            values, found, rules = _document_check(checker, document, vocabulary_key, today, warn_days, cache)
+            values, found, rules = _document_check(checker, document, vocabulary_key, today, warn_days, memory)
             records[kind].append(Record(document, values))
             if found:
                 problems += _without_followups(found, content.problems)

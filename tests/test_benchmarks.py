@@ -230,25 +230,25 @@ def test_markdown_it_renders_the_shipped_content_like_python_markdown_did():
 
 def test_prerender_on_all_cores_gives_what_render_gives(monkeypatch):
     from offerdb import markdown
-    from offerdb.cache import FileCache
+    from offerdb.memory import Memory
 
     monkeypatch.setattr(markdown, "PARALLEL_MIN_TEXTS", 2)
     monkeypatch.setattr(markdown.parallel, "can_fork", lambda: True)  # pytest may run helper threads
     texts = [(f"## Teil {i}\n\nText mit **{i}** und [Link](https://example.org/{i}).\n", i % 2) for i in range(30)]
-    cache = FileCache()
+    cache = Memory()
     markdown.prerender(texts, cache, workers=2)
     assert len(cache) == 30
     for text, offset in texts:
-        assert markdown.render(text, offset, cache=cache) == markdown.render(text, offset, cache=None)
+        assert markdown.render(text, offset, memory=cache) == markdown.render(text, offset, memory=None)
     assert cache.hits == 30 and cache.misses == 30  # prerender's lookups missed; every render call was a hit
 
 
 def test_cached_results_equal_fresh_ones_and_follow_changed_bytes(tmp_path):
-    from offerdb.cache import FileCache
+    from offerdb.memory import Memory
 
     content, config = generate.generate(30, tmp_path)
     today = datetime.date(2026, 11, 25)
-    cache = FileCache()
+    cache = Memory()
     first = pipeline.validate(pipeline.load_content(content, cache), today, 60, cache)
     again = pipeline.validate(pipeline.load_content(content, cache), today, 60, cache)
     fresh = pipeline.validate(pipeline.load_content(content, None), today, 60, None)
@@ -266,8 +266,8 @@ def test_cached_results_equal_fresh_ones_and_follow_changed_bytes(tmp_path):
     assert [p.code for p in changed.problems] == ["not-allowed"]
     # On disk and back: a new process gets the same results.
     cache.save(tmp_path / "cache.pickle")
-    loaded = FileCache.load(tmp_path / "cache.pickle")
+    loaded = Memory.load(tmp_path / "cache.pickle")
     assert len(loaded) == len(cache)
     reread = pipeline.validate(pipeline.load_content(content, loaded), today, 60, loaded)
     assert reread.problems == changed.problems and loaded.hits > 0
-    assert len(FileCache.load(tmp_path / "missing.pickle")) == 0
+    assert len(Memory.load(tmp_path / "missing.pickle")) == 0

@@ -1,4 +1,4 @@
-"""A rebuild in one process takes unchanged files' check results and models from memory (cache.MEMORY).
+"""A rebuild with the same memory takes unchanged files' check results and models from it (offerdb.memory).
 What it takes must be exactly what a build without cache makes, and must follow every input it depends on:
 the file's bytes, its partner, the vocabularies and the day."""
 
@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from offerdb import models, pipeline
-from offerdb.cache import FileCache
+from offerdb.memory import Memory
 from offerdb.loading import load_content
 from offerdb.validation import MEDIA_DIR, validate
 
@@ -22,7 +22,7 @@ def copy_content(tmp_path: Path) -> Path:
     return tmp_path / "content"
 
 
-def site_of(content: Path, cache: FileCache | None, today: datetime.date = TODAY) -> models.Site:
+def site_of(content: Path, cache: Memory | None, today: datetime.date = TODAY) -> models.Site:
     checked = validate(load_content(content, cache), today, 60, cache)
     assert checked.ok, checked.problems
     settings = pipeline.check(content, ROOT / "site.yaml", today).settings
@@ -37,7 +37,7 @@ def replace(file: Path, old: str, new: str) -> None:
 
 def test_problems_that_depend_on_the_day_are_found_again_with_a_cache(tmp_path):
     content = copy_content(tmp_path)
-    cache = FileCache()
+    cache = Memory()
     soon = datetime.date(2027, 10, 15)  # some seals end on 2027-10-31: warnings, not errors
     first = validate(load_content(content, cache), soon, 60, cache).problems
     assert "seal-expiring" in {p.code for p in first}
@@ -51,7 +51,7 @@ def test_problems_that_depend_on_the_day_are_found_again_with_a_cache(tmp_path):
 
 def test_unchanged_offers_keep_their_models_and_changed_ones_are_made_anew(tmp_path):
     content = copy_content(tmp_path)
-    cache = FileCache()
+    cache = Memory()
     first = site_of(content, cache)
     again = site_of(content, cache)
     assert all(a is b for a, b in zip(first.offers, again.offers, strict=True))
@@ -74,7 +74,7 @@ def test_unchanged_offers_keep_their_models_and_changed_ones_are_made_anew(tmp_p
 def test_a_partners_offers_follow_the_build_not_the_partner_object(tmp_path):
     """Partner objects are shared between builds; which offers a partner has comes from the site."""
     content = copy_content(tmp_path)
-    cache = FileCache()
+    cache = Memory()
     first = site_of(content, cache)
     (content / "offers/zivilcourage-training.md").unlink()
     second = site_of(content, cache)
@@ -85,7 +85,7 @@ def test_a_partners_offers_follow_the_build_not_the_partner_object(tmp_path):
 
 
 def test_entries_a_build_did_not_use_are_forgotten_once_they_are_a_quarter():
-    cache = FileCache()
+    cache = Memory()
     for n in range(8):
         cache.put(n, f"Ergebnis {n}")
     cache.prune()  # a new build uses 0-5: 6 and 7 are a quarter, not more, and stay for now

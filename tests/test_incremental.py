@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from offerdb import exports, output, parallel, pipeline, rendering
+from offerdb import output, parallel, pipeline, rendering
+from offerdb.memory import Memory
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = datetime.date(2026, 11, 25)
@@ -51,21 +52,22 @@ def links(monkeypatch) -> list[str]:
     return kept
 
 
-def build(project: Path, out: Path, today: datetime.date = TODAY) -> None:
-    checked = pipeline.check(project / "content", project / "site.yaml", today)
+def build_with(memory: Memory, project: Path, out: Path, today: datetime.date = TODAY) -> None:
+    checked = pipeline.check(project / "content", project / "site.yaml", today, memory)
     assert not checked.fails(strict=False), checked.problems
-    pipeline.build(checked, out, today)
+    pipeline.build(checked, out, today, memory)
+
+
+@pytest.fixture
+def build() -> Callable[..., None]:
+    """Builds that share one memory for the whole test, as the live preview's rebuilds do."""
+    memory = Memory()
+    return lambda project, out, today=TODAY: build_with(memory, project, out, today)
 
 
 def cold(project: Path, out: Path, today: datetime.date = TODAY) -> dict[str, bytes]:
-    """A build that reuses nothing of the builds before; the state of those is kept for the next rebuild."""
-    kept_pieces, pipeline._PIECES = pipeline._PIECES, exports.Pieces()
-    pipeline._PUBLISHED.clear()
-    try:
-        build(project, out, today)
-    finally:
-        pipeline._PUBLISHED.clear()
-        pipeline._PIECES = kept_pieces
+    """A build with a fresh memory: it reuses nothing of the builds before."""
+    build_with(Memory(), project, out, today)
     return snapshot(out)
 
 
@@ -146,12 +148,11 @@ CASES: list[Callable[[Path], None]] = [offer_title, offer_body, offer_updated, p
 
 @pytest.mark.parametrize("fork", [False, True], ids=["ein-prozess", "zwei-prozesse"])
 @pytest.mark.parametrize("change", CASES, ids=[c.__name__ for c in CASES])
-def test_a_rebuild_after_a_change_equals_a_cold_build(project, tmp_path, links, monkeypatch, change, fork):
+def test_a_rebuild_after_a_change_equals_a_cold_build(project, build, tmp_path, links, monkeypatch, change, fork):
     if fork:
         monkeypatch.setattr(parallel, "can_fork", lambda: True)
         monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)
     out = tmp_path / "site"
-    pipeline._PUBLISHED.clear()
     build(project, out)
     first = snapshot(out)
     change(project)
@@ -163,22 +164,19 @@ def test_a_rebuild_after_a_change_equals_a_cold_build(project, tmp_path, links, 
         assert len(links) > 10  # the pages that do not show the changed file were reused, not rendered
 
 
-def test_the_day_of_the_build_is_part_of_every_page_key(project, tmp_path, links):
+def test_the_day_of_the_build_is_part_of_every_page_key(project, build, tmp_path, links):
     out = tmp_path / "site"
-    pipeline._PUBLISHED.clear()
     build(project, out)
     links.clear()
     later = TODAY + datetime.timedelta(days=400)  # seals have expired; offers leave the site
-    checked = pipeline.check(project / "content", project / "site.yaml", later)
-    pipeline.build(checked, out, later)
+    build(project, out, later)
     assert links and all(path.startswith("assets/") for path in links)  # named by their bytes' hash
     assert snapshot(out) == cold(project, tmp_path / "kalt", later)
 
 
-def test_an_unchanged_rebuild_reuses_pages_and_a_page_edited_in_the_output_is_rendered_again(project, tmp_path,
+def test_an_unchanged_rebuild_reuses_pages_and_a_page_edited_in_the_output_is_rendered_again(project, build, tmp_path,
                                                                                                  links):
     out = tmp_path / "site"
-    pipeline._PUBLISHED.clear()
     build(project, out)
     first = snapshot(out)
     page = out / "angebote/zivilcourage-training/index.html"
@@ -190,23 +188,20 @@ def test_an_unchanged_rebuild_reuses_pages_and_a_page_edited_in_the_output_is_re
     assert "angebote/zivilcourage-training/index.html" in first and len(links) > 20
 
 
-def test_renaming_each_partner_in_turn_updates_every_page_that_names_it(project, tmp_path):
+def test_renaming_each_partner_in_turn_updates_every_page_that_names_it(project, build, tmp_path):
     """A partner's name is on its offers' pages and cards, not only on its own page."""
     out = tmp_path / "site"
-    pipeline._PUBLISHED.clear()
     build(project, out)
     for number, file in enumerate(sorted((project / "content/partners").glob("*.md"))):
         replace(file, "name:", f"name: Umbenannt {number} –")
         build(project, out)
         assert snapshot(out) == cold(project, tmp_path / f"kalt-{number}"), file.name
-        build(project, out)  # cold() forgot the last build; make this one the base of the next rebuild
 
 
-def test_a_rebuild_in_the_same_process_updates_the_folder_in_place(project, tmp_path):
+def test_a_rebuild_in_the_same_process_updates_the_folder_in_place(project, build, tmp_path):
     """Only new and changed files are written: the folder and every page not showing the change stay the
     same files (a complete build would make a new folder and new links)."""
     out = tmp_path / "site"
-    pipeline._PUBLISHED.clear()
     build(project, out)
     folder, kept_page = out.stat().st_ino, (out / "traeger/inpeos/index.html").stat()
     changed = (out / "angebote/zivilcourage-training/index.html").stat().st_ino
@@ -221,10 +216,9 @@ def test_a_rebuild_in_the_same_process_updates_the_folder_in_place(project, tmp_
 
 @pytest.mark.parametrize("updates", [0, 1, 2], ids=["nach-vollem-bau", "nach-einer-aktualisierung",
                                                   "nach-zwei-aktualisierungen"])
-def test_a_file_someone_added_to_the_output_makes_the_next_build_complete(project, tmp_path, links, updates):
+def test_a_file_someone_added_to_the_output_makes_the_next_build_complete(project, build, tmp_path, links, updates):
     """Also after updates, which record only the folders they touched anew."""
     out = tmp_path / "site"
-    pipeline._PUBLISHED.clear()
     build(project, out)
     for number in range(updates):
         replace(project / "content/offers/zivilcourage-training.md", "title:", f"title: {number} –")
@@ -240,9 +234,8 @@ def test_a_file_someone_added_to_the_output_makes_the_next_build_complete(projec
     assert snapshot(out) == cold(project, tmp_path / "kalt")
 
 
-def test_a_failure_while_moving_files_into_place_makes_the_next_build_complete(project, tmp_path, monkeypatch):
+def test_a_failure_while_moving_files_into_place_makes_the_next_build_complete(project, build, tmp_path, monkeypatch):
     out = tmp_path / "site"
-    pipeline._PUBLISHED.clear()
     build(project, out)
     offer_title(project)  # changes many pages: the offer, the lists, its partner and related offers
     real, moved = output.os.replace, []
@@ -258,5 +251,5 @@ def test_a_failure_while_moving_files_into_place_makes_the_next_build_complete(p
         build(project, out)
     monkeypatch.setattr(output.os, "replace", real)
     assert len(moved) == 3  # the folder now mixes old and new pages …
-    build(project, out)  # … and the next build in this process replaces all of it
+    build(project, out)  # … and the next build with this memory replaces all of it
     assert snapshot(out) == cold(project, tmp_path / "kalt")

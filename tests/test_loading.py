@@ -263,7 +263,7 @@ def test_special_md_files_in_content_folders_are_named_for_what_they_are(site, m
     spy = specialfiles.OpenSpy(os.open)
     monkeypatch.setattr(os, "stat", stat_spy)
     monkeypatch.setattr(os, "open", spy)
-    content = specialfiles.within(20, lambda: load_content(site.content, cache=None), made)
+    content = specialfiles.within(20, lambda: load_content(site.content, memory=None), made)
     refused = [p for p in content.problems if p.code == "not-a-regular-file"]
     assert sorted(p.file for p in refused) == [f"content/{folder}/x.md" for folder in ("offers", "pages", "partners")]
     for problem in refused:

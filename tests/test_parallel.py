@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from offerdb import markdown, parallel, pipeline
-from offerdb.cache import FileCache
+from offerdb.memory import Memory
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = datetime.date(2026, 11, 25)
@@ -41,13 +41,13 @@ def test_markdown_rendered_ahead_equals_render_for_every_file(tmp_path):
     broken = tmp_path / "ohne-angaben.md"
     broken.write_text("Nur Text, keine Angaben.\n", encoding="utf-8")
     files += [(str(broken), 0), (str(tmp_path / "fehlt.md"), 1)]  # the loader reports both; no HTML for them
-    cache = FileCache()
+    cache = Memory()
     ahead = markdown.Ahead(files)
     ahead.finish(cache)
     assert len(cache) == 60
     for path, offset in files[:60]:
         body = Path(path).read_text(encoding="utf-8").split("---\n", 2)[2]
-        assert markdown.render(body, offset, cache=cache) == markdown.render(body, offset, cache=None)
+        assert markdown.render(body, offset, memory=cache) == markdown.render(body, offset, memory=None)
     assert cache.hits == 60 and cache.misses == 0
 
 
@@ -56,7 +56,7 @@ def test_a_cancelled_ahead_leaves_no_child_and_adds_nothing(tmp_path):
     ahead = markdown.Ahead(files)
     pid = ahead._job._pid
     ahead.cancel()
-    ahead.finish(cache := FileCache())
+    ahead.finish(cache := Memory())
     assert len(cache) == 0
     try:
         os.waitpid(pid, os.WNOHANG)
@@ -83,7 +83,6 @@ def started(monkeypatch) -> list[markdown.Ahead]:
     monkeypatch.setattr(markdown, "Ahead", Recorded)
     monkeypatch.setattr(markdown, "PARALLEL_MIN_TEXTS", 1)
     monkeypatch.setattr(parallel, "can_fork", lambda: True)  # pytest may run helper threads
-    monkeypatch.setattr(pipeline, "MEMORY", FileCache())  # as in a process that has not built yet
     return made
 
 
@@ -103,21 +102,19 @@ def test_a_build_with_markdown_ahead_gives_the_same_site(tmp_path, monkeypatch):
     assert plain.ahead is None  # only for a build
     pipeline.build(plain, tmp_path / "eins", TODAY)
     made = started(monkeypatch)
-    from offerdb import cache
-
-    cache.MEMORY._entries.clear()  # so every Markdown text must come from the child or be rendered again
+    memory = Memory()  # a fresh memory: every Markdown text must come from the child or be rendered again
     missing: list[str] = []  # texts the models still had to render
     real = markdown.prerender
 
-    def recording(items, store=cache.MEMORY, workers=None):
+    def recording(items, store, workers=None):
         items = list(items)
         missing.extend(text for text, offset in items if store.get(markdown._key(text, offset)) is None)
         return real(items, store, workers)
 
     monkeypatch.setattr(markdown, "prerender", recording)
-    checked = pipeline.check(root / "content", root / "site.yaml", TODAY, for_build=True)
+    checked = pipeline.check(root / "content", root / "site.yaml", TODAY, memory, for_build=True)
     assert made and checked.ahead is made[0]
-    pipeline.build(checked, tmp_path / "zwei", TODAY)
+    pipeline.build(checked, tmp_path / "zwei", TODAY, memory)
     assert checked.ahead is None and missing == []
     files = sorted(p.relative_to(tmp_path / "eins") for p in (tmp_path / "eins").rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(tmp_path / "zwei") for p in (tmp_path / "zwei").rglob("*") if p.is_file())

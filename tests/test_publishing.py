@@ -152,7 +152,7 @@ def test_a_search_failure_in_the_forked_child_keeps_the_previous_site(project, t
     monkeypatch.setattr(parallel, "can_fork", lambda: True)
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)
 
-    def failing(site):
+    def failing(site, memory):
         raise search.SearchError("Die Suchbibliotheken lunr und lunr-languages fehlen.")
 
     monkeypatch.setattr(search, "build_search", failing)

@@ -187,7 +187,7 @@ def test_media_replaced_by_a_fifo_after_the_check_is_an_error_not_a_hang(site, m
 
     def build():
         return models.build_site(checked.validated, checked.settings, TODAY_DATE, site.content / "medien",
-                                 cache=None)
+                                 memory=None)
 
     with pytest.raises(models.MediaError) as raised:
         specialfiles.within(20, build, [vtt])

@@ -4,6 +4,7 @@ The helpers here are also used by test_search_index.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 
 from offerdb import models, pipeline
 from offerdb import search as offer_search
+from offerdb.memory import digest
 from offerdb.search import german, lunr_index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +35,13 @@ def sample_site() -> models.Site:
     checked = pipeline.check(ROOT / "content", ROOT / "site.yaml", TODAY)
     assert checked.settings is not None and checked.validated.ok
     return models.build_site(checked.validated, checked.settings, TODAY)
+
+
+def edited(offer: models.Offer, **changes) -> models.Offer:
+    """The offer as an edit of its file would make it: other values, and with them a new name and hash of the
+    file (`source`, which is what the search keys an offer's terms by)."""
+    changed = dataclasses.replace(offer, **changes)
+    return dataclasses.replace(changed, source=f"{changed.slug} {digest(repr((changed, changed.body_html)).encode())}")
 
 
 def compact(documents: list[tuple[str, dict[str, str]]]) -> dict:

@@ -9,11 +9,10 @@ import json
 import random
 
 import pytest
-from test_search import sample_site
+from test_search import edited, sample_site
 
-from offerdb import cache as offer_cache
 from offerdb import search as offer_search
-from offerdb.cache import FileCache
+from offerdb.memory import Memory
 from offerdb.search import german, lunr_index, terms
 
 INDEX = offer_search.INDEX_PATH
@@ -21,8 +20,8 @@ NAMES = [name for name, _ in offer_search.FIELDS]
 
 
 def cold(site) -> dict[str, bytes]:
-    files = offer_search.build_search(site, cache=None)
-    assert offer_search.build_search(site, cache=FileCache()) == files
+    files = offer_search.build_search(site, memory=None)
+    assert offer_search.build_search(site, memory=Memory()) == files
     return files
 
 
@@ -48,7 +47,7 @@ def tokenized(monkeypatch):
 
 
 def with_body(site, slug: str, html: str):
-    offers = [dataclasses.replace(o, body_html=html) if o.slug == slug else o for o in site.offers]
+    offers = [edited(o, body_html=html) if o.slug == slug else o for o in site.offers]
     return dataclasses.replace(site, offers=offers)
 
 
@@ -74,25 +73,19 @@ def test_build_search_without_cache_writes_what_the_plain_path_writes():
     assert cold(site)[INDEX] == reference(offer_search.index_documents(site))
 
 
-def test_build_search_uses_the_process_cache_by_default():
-    import inspect
-
-    assert inspect.signature(offer_search.build_search).parameters["cache"].default is offer_cache.MEMORY
-
-
 def test_one_changed_offer_is_tokenized_again_and_the_bytes_equal_a_cold_build(tokenized):
     site = sample_site()
-    cache = FileCache()
-    assert offer_search.build_search(site, cache=cache) == cold(site)
+    cache = Memory()
+    assert offer_search.build_search(site, memory=cache) == cold(site)
     offer = site.offers[len(site.offers) // 2]
     changed = with_body(site, offer.slug, offer.body_html + "<p>Neu: ein Klettergartenprojekt für Lehrer*innen.</p>")
     tokenized.clear()
-    files = offer_search.build_search(changed, cache=cache)
+    files = offer_search.build_search(changed, memory=cache)
     assert tokenized == [changed.offers[len(site.offers) // 2].body_html]
     assert files == cold(changed)
     assert postings_of(files[INDEX], "klettergartenprojekt")["body"] == [offer.slug]
     tokenized.clear()
-    assert offer_search.build_search(changed, cache=cache) == files  # nothing changed: nothing tokenized
+    assert offer_search.build_search(changed, memory=cache) == files  # nothing changed: nothing tokenized
     assert tokenized == []
 
 
@@ -100,15 +93,15 @@ def test_a_new_offer_whose_word_splits_a_compound_of_another_offer_and_its_remov
     site = sample_site()
     a, b = site.offers[3], site.offers[10]
     base = with_body(site, a.slug, a.body_html + "<p>Unser Klettergartenprojekt.</p>")
-    cache = FileCache()
-    offer_search.build_search(base, cache=cache)
+    cache = Memory()
+    offer_search.build_search(base, memory=cache)
     assert postings_of(cold(base)[INDEX], "klettergarten") == {}  # not a word of the content yet
 
     # a new offer brings the word "Klettergarten": offer a's compound now splits into it
-    new = dataclasses.replace(b, slug="neues-angebot", body_html="<p>Ein Klettergarten.</p>")
+    new = edited(b, slug="neues-angebot", body_html="<p>Ein Klettergarten.</p>")
     added = dataclasses.replace(base, offers=[*base.offers[:5], new, *base.offers[5:]])
     tokenized.clear()
-    files = offer_search.build_search(added, cache=cache)
+    files = offer_search.build_search(added, memory=cache)
     assert sorted(tokenized) == sorted([new.body_html, added.offers[3].body_html])  # the new one, and a again
     assert files == cold(added)
     assert postings_of(files[INDEX], "klettergarten")["body"] == sorted([a.slug, "neues-angebot"],
@@ -116,7 +109,7 @@ def test_a_new_offer_whose_word_splits_a_compound_of_another_offer_and_its_remov
 
     # and when it goes, a's compound no longer splits
     tokenized.clear()
-    files = offer_search.build_search(base, cache=cache)
+    files = offer_search.build_search(base, memory=cache)
     assert tokenized == [base.offers[3].body_html]
     assert files == cold(base)
     assert postings_of(files[INDEX], "klettergarten") == {}
@@ -128,26 +121,26 @@ def test_an_entry_from_an_older_dictionary_is_not_reused():
     site = sample_site()
     a, b = site.offers[3].slug, site.offers[10].slug
     first = with_body(site, a, "<p>Unser Klettergartenprojekt.</p>")
-    cache = FileCache()
-    offer_search.build_search(first, cache=cache)
+    cache = Memory()
+    offer_search.build_search(first, memory=cache)
     second = with_body(with_body(site, a, "<p>Etwas anderes.</p>"), b, "<p>Ein Klettergarten.</p>")
-    offer_search.build_search(second, cache=cache)
+    offer_search.build_search(second, memory=cache)
     third = with_body(first, b, "<p>Ein Klettergarten.</p>")
-    files = offer_search.build_search(third, cache=cache)
+    files = offer_search.build_search(third, memory=cache)
     assert files == cold(third)
     assert a in postings_of(files[INDEX], "klettergarten")["body"]
 
 
 def test_the_cache_survives_a_round_trip_through_the_disk(tmp_path, tokenized):
     site = sample_site()
-    cache = FileCache()
-    offer_search.build_search(site, cache=cache)
+    cache = Memory()
+    offer_search.build_search(site, memory=cache)
     cache.save(tmp_path / "cache.pickle")
-    loaded = FileCache.load(tmp_path / "cache.pickle")
+    loaded = Memory.load(tmp_path / "cache.pickle")
     offer = site.offers[-1]
     changed = with_body(site, offer.slug, offer.body_html * 2)  # no new word: only this offer changes
     tokenized.clear()
-    files = offer_search.build_search(changed, cache=loaded)
+    files = offer_search.build_search(changed, memory=loaded)
     assert len(tokenized) == 1
     assert files == cold(changed)
 
@@ -172,7 +165,7 @@ def random_document(rng: random.Random, number: int) -> tuple[str, dict[str, str
 def test_random_changes_additions_removals_and_moves_equal_cold_builds(seed):
     rng = random.Random(seed)
     documents = [random_document(rng, n) for n in range(12)]
-    cache, writer = FileCache(), lunr_index.IndexWriter()
+    cache, writer = Memory(), lunr_index.IndexWriter()
     made = len(documents)
     for _ in range(30):
         op = rng.choice(["change", "change", "change", "add", "remove", "move", "none"])

@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_search import sample_site
+from test_search import edited, sample_site
 
 from offerdb import search as offer_search
-from offerdb.cache import FileCache
+from offerdb.memory import Memory
 from offerdb.search import gzip_chunks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,13 +98,13 @@ def test_a_remembered_chunk_is_not_compressed_again_and_the_bytes_equal_a_fresh_
     assert chunks.compress(data) == gzip_chunks.compress(data)  # nothing changed: nothing compressed
     assert len(deflated) == len(gzip_chunks.cuts(data))  # only by the fresh compress
     middle = data.index(b"]]],[[[", len(data) // 2) + 7
-    for edited in (data[:middle] + b"0,1,1," + data[middle:], data[:middle] + data[middle + 4:],
-                   data.replace(b'"angebot-17-', b'"angebot-17a-', 1)):
+    for changed in (data[:middle] + b"0,1,1," + data[middle:], data[:middle] + data[middle + 4:],
+                    data.replace(b'"angebot-17-', b'"angebot-17a-', 1)):
         deflated.clear()
-        again = chunks.compress(edited)
+        again = chunks.compress(changed)
         compressed_again = len(deflated)
-        assert again == gzip_chunks.compress(edited)
-        assert gzip.decompress(again) == edited
+        assert again == gzip_chunks.compress(changed)
+        assert gzip.decompress(again) == changed
         assert 1 <= compressed_again <= 3, compressed_again
 
 
@@ -122,21 +122,21 @@ def large_site(copies: int = 24):
     """The sample content with every offer `copies` times (other slugs, a sentence more): an index above
     GZIP_BEST_BELOW, so the .gz is written in chunks."""
     site = sample_site()
-    offers = [dataclasses.replace(o, slug=f"{o.slug}-{n}", body_html=o.body_html + f"<p>Fassung {n}.</p>")
+    offers = [edited(o, slug=f"{o.slug}-{n}", body_html=o.body_html + f"<p>Fassung {n}.</p>")
               for n in range(copies) for o in site.offers]
     return dataclasses.replace(site, offers=offers)
 
 
 def with_body(site, i: int, html: str):
     offers = list(site.offers)
-    offers[i] = dataclasses.replace(offers[i], body_html=html)
+    offers[i] = edited(offers[i], body_html=html)
     return dataclasses.replace(site, offers=offers)
 
 
 def test_build_search_rebuild_gives_the_bytes_of_a_cold_build_and_compresses_little(deflated):
     site = large_site()
-    cache = FileCache()
-    files = offer_search.build_search(site, cache=cache)
+    cache = Memory()
+    files = offer_search.build_search(site, memory=cache)
     index = files[INDEX]
     assert len(index) >= offer_search.GZIP_BEST_BELOW
     assert gzip.decompress(files[INDEX + ".gz"]) == index
@@ -149,9 +149,9 @@ def test_build_search_rebuild_gives_the_bytes_of_a_cold_build_and_compresses_lit
     for n, sentence in enumerate(["<p>Mobbing</p>", "<p>Zusätzlich ein Elternabend.</p>"]):
         deflated.clear()
         site = with_body(site, middle + n, site.offers[middle + n].body_html + sentence)
-        files = offer_search.build_search(site, cache=cache)
+        files = offer_search.build_search(site, memory=cache)
         assert 1 <= len(deflated) <= chunks // 3, (len(deflated), chunks)
-        cold = offer_search.build_search(site, cache=None)
+        cold = offer_search.build_search(site, memory=None)
         assert files == cold
         assert gzip.decompress(files[INDEX + ".gz"]) == files[INDEX]
         cache.prune()

@@ -8,6 +8,7 @@ import dataclasses
 from test_search import sample_site
 
 from offerdb import search as offer_search
+from offerdb.memory import Memory
 from offerdb.search import lunr_index, terms
 
 
@@ -47,27 +48,28 @@ def test_a_rebuild_encodes_only_the_rows_whose_postings_changed(monkeypatch):
     assert data == write(lunr_index.IndexWriter(), documents)
 
 
-def test_key_digests_are_reused_for_the_same_offer_and_body_objects(monkeypatch):
-    """An unchanged offer object costs a lookup; a new offer around the same body object hashes only its
-    small fields; an equal body in another object is hashed; all give the digest of the plain key."""
-    offers = list(sample_site().offers)
-    state = offer_search._Incremental()
+def test_an_offer_is_tokenized_again_when_its_file_its_partner_or_the_vocabularies_change(monkeypatch):
+    """Term counts are keyed by the hashes an offer is made of (its file, its partner's file, the
+    vocabularies' labels), never by the objects: equal models from the same files cost no tokenizing."""
+    site = sample_site()
+    memory = Memory()
+    offer_search.build_search(site, memory)
+    tokenized: list[str] = []
+    plain_text = offer_search.plain_text
+    monkeypatch.setattr(offer_search, "plain_text", lambda html: (tokenized.append(html), plain_text(html))[1])
 
-    def plain(offer) -> str:
-        return terms.digest((offer.title, offer_search._text_field(offer), terms.digest((offer.body_html,))))
+    copies = dataclasses.replace(site, offers=[dataclasses.replace(o) for o in site.offers])  # new objects
+    offer_search.build_search(copies, memory)
+    assert tokenized == []
 
-    first = state.key_digests(offers)
-    assert first == [plain(o) for o in offers]
-    hashed = []
-    digest = terms.digest
-    monkeypatch.setattr(terms, "digest", lambda texts: (hashed.append(texts), digest(texts))[1])
-    assert state.key_digests(offers) == first
-    assert hashed == []  # the same objects: nothing hashed
-    renamed = dataclasses.replace(offers[0], title="Ein anderer Titel")  # the same body object
-    copied = dataclasses.replace(offers[1], body_html="".join(list(offers[1].body_html)))  # an equal body
-    assert copied.body_html == offers[1].body_html and copied.body_html is not offers[1].body_html
-    result = state.key_digests([renamed, copied, *offers[2:]])
-    assert [texts[0] for texts in hashed] == [renamed.title, copied.body_html, copied.title]
-    assert result == [plain(renamed), *first[1:]]
-    assert result[0] != first[0]
-    assert [hit[0] for hit in state.offers.values()] == [renamed, copied, *offers[2:]]  # old objects let go
+    first, other = site.offers[0], site.offers[1]
+    moved = dataclasses.replace(first.partner, source=first.partner.source + " geändert")
+    changed = dataclasses.replace(site, offers=[dataclasses.replace(first, partner=moved), *site.offers[1:]])
+    files = offer_search.build_search(changed, memory)
+    assert tokenized == [first.body_html]  # only the offer whose partner file changed
+    assert files == offer_search.build_search(changed, None)
+
+    tokenized.clear()
+    relabelled = dataclasses.replace(site, vocabulary_data={**site.vocabulary_data, "neu": {}})
+    offer_search.build_search(relabelled, memory)
+    assert len(tokenized) == len(site.offers) and other.body_html in tokenized

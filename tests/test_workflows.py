@@ -91,8 +91,11 @@ def test_workflows_run_what_ci_runs_and_only_existing_make_targets(check, deploy
         targets = make_targets(runs(workflow))
         assert ci_targets <= targets
         assert targets <= makefile_targets, f"workflow calls missing make targets: {targets - makefile_targets}"
-        # The browser tests need Debian's Chromium, which .ci/run installs as well.
-        assert "chromium" in ci and re.search(r"apt-get install .*chromium", runs(workflow))
+        # The browser tests need Debian's Chromium, which `make test` installs where it is missing.
+        assert re.search(r"apt-get install .*chromium", runs(workflow))
+    tools = (ROOT / "tests" / "tools.sh").read_text(encoding="utf-8")
+    assert re.search(r"(?m)^test: .*\btools\b", (ROOT / "Makefile").read_text(encoding="utf-8"))
+    assert "chromium" in tools and "apt-get install" in tools
 
 
 def test_actions_are_pinned_to_a_version(check, deploy):

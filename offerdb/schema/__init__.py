@@ -90,27 +90,19 @@ def label(kind: str, path: tuple[Any, ...]) -> str:
 
 def coerce(value: Any, schema: dict[str, Any] | None) -> Any:
     """Convert YAML strings to the types the schema asks for; anything unconvertible stays a string,
-    so the schema reports it with the editor's own spelling. Same result as `coerce_reference`, but the
-    schema lookups ($ref, properties, items) happen once per schema node instead of once per value."""
-    return _coercer(schema)(value)
+    so the schema reports it with the editor's own spelling. Same result as `coerce_reference`."""
+    return coercer(schema)(value)
+
+
+def coercer(schema: dict[str, Any] | None) -> Callable[[Any], Any]:
+    """`coerce` for one schema as a function to keep: the schema lookups ($ref, properties, items) happen
+    once per schema node it meets (each node's function is made on first use and kept by its parent),
+    instead of once per value. A validation keeps one per kind for all files of a build."""
+    return _identity if schema is None else _make_coercer(schema)
 
 
 def _identity(value: Any) -> Any:
     return value
-
-
-# id(schema node) -> (node, coercer). Schema nodes live as long as the cached schemas; keeping the node in
-# the value pins its id, so an id can never be reused for another node while it is a key here.
-_COERCERS: dict[int, tuple[Any, Callable[[Any], Any]]] = {}
-
-
-def _coercer(schema: dict[str, Any] | None) -> Callable[[Any], Any]:
-    if schema is None:
-        return _identity
-    found = _COERCERS.get(id(schema))
-    if found is None:
-        found = _COERCERS[id(schema)] = (schema, _make_coercer(schema))
-    return found[1]
 
 
 def _make_coercer(schema: dict[str, Any]) -> Callable[[Any], Any]:
@@ -122,22 +114,22 @@ def _make_coercer(schema: dict[str, Any]) -> Callable[[Any], Any]:
     extra = resolved.get("additionalProperties")
     extra = extra if isinstance(extra, dict) else None
 
-    by_key: dict[str, Callable[[Any], Any]] = {}
+    made: dict[Any, Callable[[Any], Any]] = {}  # property name (or None for list items) -> its function
 
-    def key_coercer(key: str) -> Callable[[Any], Any]:
-        found = by_key.get(key)
+    def child(key: Any, node: dict[str, Any] | None) -> Callable[[Any], Any]:
+        found = made.get(key)
         if found is None:
-            found = by_key[key] = _coercer(props[key] if key in props else extra)
+            found = made[key] = coercer(node)
         return found
 
     def convert(value: Any) -> Any:
         if isinstance(value, str):
             return _scalar(value, kind)
         if isinstance(value, list):
-            item = _coercer(items)
+            item = child(None, items)
             return [item(v) for v in value]
         if isinstance(value, dict):
-            return {key: key_coercer(key)(v) for key, v in value.items()}
+            return {key: child(key, props[key] if key in props else extra)(v) for key, v in value.items()}
         return value
 
     return convert

@@ -11,11 +11,10 @@ import gzip
 import html
 import json
 import re
-import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..cache import MEMORY
+from ..memory import Memory, digest
 from ..models import Offer, Site
 from ..parallel import paused_collector
 from . import german, gzip_chunks, lunr_index, terms
@@ -118,62 +117,39 @@ def script_files(node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
 
 
 class _Incremental:
-    """What a rebuild with the same cache takes from the build before: the postings and encoded rows, the
-    compressed chunks of the index, and the digest of each offer's index key by identity. Offers and their
-    partners and terms are frozen, so an offer object that comes again (models reuses the objects of
-    unchanged files) has the same fields; markdown.render returns the same string object for an unchanged
-    text, so an offer made anew around an unchanged body still skips hashing it (26 MB of HTML at 10,000
-    offers). The objects are held until the next build, so their ids cannot be reused meanwhile."""
+    """What a rebuild with the same memory takes from the build before: the postings and encoded rows (the
+    writer patches only rows whose postings changed) and the compressed chunks of the index. Both give the
+    same bytes as a cold build."""
 
     def __init__(self) -> None:
         self.writer = lunr_index.IndexWriter()
         self.chunks = gzip_chunks.ChunkedGzip()
-        self.bodies: dict[int, tuple[str, str]] = {}
-        self.offers: dict[int, tuple[Offer, str, tuple[str, str]]] = {}
-
-    def key_digests(self, offers: Iterable[Offer]) -> list[str]:
-        """terms.digest of (title, text field, digest of the body) per offer: the key of its term counts."""
-        known_offers, self.offers = self.offers, {}
-        known_bodies, self.bodies = self.bodies, {}
-        result = []
-        for offer in offers:
-            hit = known_offers.get(id(offer))
-            if hit is None or hit[0] is not offer:
-                body = known_bodies.get(id(offer.body_html))
-                if body is None or body[0] is not offer.body_html:
-                    body = (offer.body_html, terms.digest((offer.body_html,)))
-                hit = (offer, terms.digest((offer.title, _text_field(offer), body[1])), body)
-            self.offers[id(offer)] = hit
-            self.bodies[id(hit[2][0])] = hit[2]
-            result.append(hit[1])
-        return result
 
 
-# One per cache: it lives as long as the cache object (the process's MEMORY, or a test's own cache).
-_states: weakref.WeakKeyDictionary[object, _Incremental] = weakref.WeakKeyDictionary()
+_WRITER = ("search-writer", terms.RULES)
 
 
-def _state(cache: terms.Cache | None) -> _Incremental:
-    return _Incremental() if cache is None else _states.setdefault(cache, _Incremental())
-
-
-def build_search(site: Site, cache: terms.Cache | None = MEMORY) -> dict[str, bytes]:
+def build_search(site: Site, memory: Memory | None = None) -> dict[str, bytes]:
     """Files to publish, paths relative to the site root.
 
-    Each offer's term counts come from `cache` when its text was indexed before (in this process, by
-    default), and the postings of the previous build with the same cache are patched: a rebuild after one
-    changed offer tokenizes only that offer. The bytes are the same with or without cache (cache=None).
-    Run it where the cache lives: what a forked child puts into its copy of the cache is lost."""
+    Each offer's term counts come from `memory` when the same files were indexed before, and the postings of
+    the previous build with the same memory are patched: a rebuild after one changed offer tokenizes only
+    that offer. The bytes are the same with or without memory. Run it where the memory lives: what a forked
+    child puts into its copy is lost."""
     files = script_files()
-    state = _state(cache)
+    state = memory.get(_WRITER) if memory is not None else None
+    if state is None:
+        state = _Incremental()
+        if memory is not None:
+            memory.put(_WRITER, state)
     with paused_collector():  # it makes only acyclic tuples, lists and strings
         offers = site.offers
-        # Keyed by title, text field and the digest of the body's HTML, so an offer found in the cache needs no
-        # plain_text; the fields in FIELDS order, as offer_fields gives them (a test compares with the index
-        # of index_documents).
-        digests = state.key_digests(offers)
-        counts = terms.field_counts(digests, lambda i: tuple(offer_fields(offers[i]).values()), cache,
-                                    source="offer-html-digest", digests=digests)
+        # An offer's index fields are made of its file, its partner's file and the vocabularies' labels, so
+        # their names and hashes key its term counts: no field text is needed for an offer seen before.
+        labels = digest(repr(site.vocabulary_data).encode())
+        keys = [terms.digest((offer.source, offer.partner.source, labels)) for offer in offers]
+        counts = terms.field_counts(keys, lambda i: tuple(offer_fields(offers[i]).values()), memory,
+                                    source="offer-files", digests=keys)
         files[INDEX_PATH] = state.writer.write([offer.slug for offer in offers], counts, FIELDS)
     for path in list(files):
         files[path + ".gz"] = gzipped_index(files[path], state.chunks) if path == INDEX_PATH else gzipped(files[path])

@@ -80,6 +80,13 @@ class ChunkedGzip:
         self._chunks: dict[tuple[int, bytes], bytes] = {}
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict:  # a saved memory keeps the chunks; a lock belongs to one process
+        return {"_chunks": self._chunks}
+
+    def __setstate__(self, state: dict) -> None:
+        self._chunks = state["_chunks"]
+        self._lock = threading.Lock()
+
     def compress(self, data: bytes, level: int = 6) -> bytes:
         with self._lock:
             known, self._chunks = self._chunks, {}

@@ -288,6 +288,13 @@ class IndexWriter:
         self._last: _Postings | None = None
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict:  # a saved memory keeps the postings; a lock belongs to one process
+        return {"_last": self._last}
+
+    def __setstate__(self, state: dict) -> None:
+        self._last = state["_last"]
+        self._lock = threading.Lock()
+
     def write(self, refs: Sequence[str], counts: Sequence[Sequence[FieldCounts]],
               fields: Sequence[tuple[str, int]]) -> bytes:
         with self._lock:

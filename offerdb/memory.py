@@ -1,12 +1,16 @@
-"""Results derived from one content file, reused while the file's bytes stay the same.
+"""The memory one build leaves for the next in the same process: results keyed by what they were made of.
 
-Keys are a hash of the file's bytes (plus whatever else a result depends on, such as the vocabularies),
-never its modification time: a checkout, a copy or an editor that keeps the time can change a file without
-changing its time, and a touched file is not a changed one. A long-running process (the live preview)
-keeps one `FileCache` in memory; `save`/`load` keep it on disk between processes.
+The caller owns it and passes it to `pipeline.check` and `pipeline.build`: the command line makes a fresh
+one per command (a cold build), the live preview keeps one across rebuilds, a test makes its own. Stages
+stay functions of their inputs; the memory is applied at their edges.
 
-Cached objects are shared between builds, so they must not be changed after they were cached: documents,
-values and problems are only read by the later stages.
+Every key is made of hashes of the inputs a result came from (a file's bytes, the vocabularies, the
+settings, the day, the templates), never of an object's identity or a file's time: a checkout, a copy or
+an editor that keeps the time can change a file without changing its time, and a touched file is not a
+changed one. `save`/`load` keep a memory on disk between processes.
+
+Remembered objects are shared between builds, so they must not be changed after they were put here:
+documents, values, models and problems are only read by the later stages.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-# Part of every disk cache; bump it when a cached object's class or meaning changes.
+# Part of every saved memory; bump it when a cached object's class or meaning changes.
 FORMAT = 3
 
 
@@ -28,7 +32,7 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-class FileCache:
+class Memory:
     """A mapping from keys to results, with `prune` to drop what the last build did not use."""
 
     def __init__(self) -> None:
@@ -77,9 +81,9 @@ class FileCache:
             raise
 
     @classmethod
-    def load(cls, path: Path) -> FileCache:
-        """The cache saved at `path`, or an empty one if there is none or it cannot be read: a cache may
-        always be thrown away. Only load caches this program wrote (pickle runs code from the file)."""
+    def load(cls, path: Path) -> Memory:
+        """The memory saved at `path`, or an empty one if there is none or it cannot be read: a memory may
+        always be thrown away. Only load files this program wrote (pickle runs code from the file)."""
         cache = cls()
         try:
             with open(path, "rb") as f:
@@ -91,6 +95,3 @@ class FileCache:
             cache._used = set(entries)  # all were used by the build that saved them: keep them for the next
         return cache
 
-
-# The default for a process: the live preview rebuilds in the same process and reuses it on every save.
-MEMORY = FileCache()
