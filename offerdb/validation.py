@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from jsonschema import ValidationError
 
-from . import schema
+from . import placeholders, schema
 from .cache import MEMORY, FileCache, digest
 from .loading import SLUG_RE, Content, Document, Positions, field_name, paused_gc
 from .problems import Problem, error, warning
@@ -231,6 +231,7 @@ def check_vocabularies(content: Content) -> tuple[dict[str, Any], list[Problem]]
     usable = {name: vocab for name, vocab in values.items()
               if isinstance(vocab, dict) and isinstance(vocab.get("values"), dict)
               and isinstance(vocab.get("label"), str)}
+    problems += placeholders.in_values(content.vocabularies, content.vocabulary_positions, file)
     return usable, problems
 
 
@@ -476,6 +477,8 @@ def _check_document(checker: SchemaChecker, document: Document, today: datetime.
     rules = body_rules(record, _BODY_WHAT[checker.kind], title_is_h1=checker.kind != "offer")
     if checker.kind == "offer":
         rules += offer_rules(record, today, warn_days)
+    rules += placeholders.in_values(document.data, document.positions, document.file)
+    rules += placeholders.in_text(document.body, document.file, document.body_line)
     return values, found, rules
 
 
