@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Generate a large, valid content folder for benchmarks: `python benchmarks/generate.py --offers N OUT_DIR`.
 
-Writes OUT_DIR/content/ (offers, partners, pages, vocabularies.yaml) and OUT_DIR/site.yaml, so
+Writes OUT_DIR/content/ (offers, partners, pages, vocabularies.yaml, hilfe.yaml) and OUT_DIR/site.yaml, so
 `python build.py build --content OUT_DIR/content --config OUT_DIR/site.yaml --today 2026-11-25` builds it.
-Every offer passes `check` without errors or warnings on that day. Each file has its own generator seeded
+Every offer passes `check` without errors or warnings on that day (the copied pages and hilfe.yaml bring the
+shipped placeholders along, which `check` warns about). Each file has its own generator seeded
 from its index, so the same N gives the same bytes.
 Bodies are ~300 words of varied German prose with headings, lists, emphasis, links and some tables, so
 Markdown and search work on text like the real one.
@@ -308,7 +309,7 @@ review:
 
 
 def generate(n: int, out_dir: Path | str) -> tuple[Path, Path]:
-    """Write N offers and their partners, pages and vocabularies under `out_dir`; returns (content dir,
+    """Write N offers and their partners, pages, vocabularies and help contacts under `out_dir`; returns (content dir,
     site.yaml). Replaces only what it writes: out_dir/content/ and out_dir/site.yaml."""
     if n < 1:
         raise ValueError("n must be at least 1")
@@ -322,6 +323,7 @@ def generate(n: int, out_dir: Path | str) -> tuple[Path, Path]:
     if (ROOT / "content" / "medien").is_dir():
         shutil.copytree(ROOT / "content" / "medien", content / "medien")
     shutil.copy2(ROOT / "content" / "vocabularies.yaml", content / "vocabularies.yaml")
+    shutil.copy2(ROOT / "content" / "hilfe.yaml", content / "hilfe.yaml")
     keys = _vocab_keys()
     partners = []
     for j in range(partner_count(n)):

@@ -57,7 +57,9 @@ def _build_once(content: Path, config: Path, out: Path, today: datetime.date, me
     started = time.perf_counter()
     checked = pipeline.check(content, config, today, memory, on_stage=on_stage,
                              for_build=STOP_AFTER in ("models", "build"))
-    if checked.fails(strict=True):
+    # The copied pages and hilfe.yaml keep the shipped go-live placeholders and site.yaml the example address;
+    # any other problem means the generated content is wrong.
+    if any(p.is_error or p.code not in ("placeholder", "example-address") for p in checked.problems):
         raise SystemExit(f"benchmark content has problems: {checked.problems[:3]}")
     if STOP_AFTER == "models":  # the stages before rendering only (Markdown runs in "models")
         from offerdb import models

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import placeholders
 from .loading import read_yaml_file
 from .problems import Problem, error
 from .validation import SchemaChecker
@@ -36,6 +37,9 @@ def load_settings(path: Path, file: str) -> tuple[Settings | None, list[Problem]
     problems += found
     if any(p.is_error for p in problems):
         return None, problems
+    # Go-live warnings: the sample's example address and any placeholder left in the settings.
+    problems += placeholders.example_address(values["base_url"], positions, file)
+    problems += placeholders.in_values(data, positions, file)
     return Settings(
         title=values["title"],
         description=values["description"],

@@ -21,12 +21,14 @@ from xml.sax.saxutils import escape as xml_escape
 from markupsafe import Markup
 
 from .memory import Memory
-from .models import Offer, Range, Site, Term
+from .models import HelpContact, Offer, Range, Site, Term
 
 LICENSE = "CC BY 4.0"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.de"
 # Bump when a key of daten/angebote.json is renamed or removed; added keys keep the version.
 OPEN_DATA_VERSION = 1
+# The same rule for daten/hilfe.json.
+HELP_DATA_VERSION = 1
 FEED_SIZE = 20
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -120,6 +122,8 @@ def sitemap(site: Site, paths: list[str]) -> bytes:
     offers, a tenth of a rebuild (tests compare both)."""
     modified = {offer_path(o): o.last_updated for o in site.offers}
     modified.update({f"{slug}/": p.last_updated for slug, p in site.pages.items() if p.last_updated})
+    if site.help.last_updated:
+        modified["hilfe/"] = site.help.last_updated
     lines = ["<?xml version='1.0' encoding='utf-8'?>", f'<urlset xmlns="{SITEMAP_NS}">']
     for path in sorted(set(paths)):
         lines.append(f"  <url>\n    <loc>{xml_escape(page_url(site, path))}</loc>")
@@ -452,3 +456,72 @@ def _catalogue_entry(offer: Offer, site: Site) -> bytes:
     if contact:
         entry["contact"] = contact
     return _compact_json(entry)
+
+
+# --- daten/hilfe.json, daten/hilfe.csv -----------------------------------------------------------------
+
+
+def _open_help_contact(contact: HelpContact, site: Site) -> dict[str, Any]:
+    """Every field of a help contact under its YAML key (as offers in angebote.json); phones carry their tel:
+    link, null for a placeholder the office has not confirmed yet."""
+    return {
+        "key": contact.key,
+        "url": page_url(site, "hilfe/") + "#" + contact.anchor,
+        "name": contact.name,
+        "helps_with": contact.helps_with,
+        "audiences": _terms(contact.audiences),
+        "phones": [{"number": p.number, "label": p.label or None, "tel": p.href or None} for p in contact.phones],
+        "hours": contact.hours,
+        "website": contact.url or None,
+        "anonymous": contact.anonymous,
+        "free": contact.free,
+        "cost_note": contact.cost_note or None,
+        "emergency": contact.emergency,
+        "prevention_areas": _terms(contact.prevention_areas),
+        "keywords": list(contact.keywords),
+        "note": contact.note or None,
+    }
+
+
+def help_json(site: Site) -> bytes:
+    """/daten/hilfe.json: the counselling and emergency contacts, for other portals and for list.js, which
+    shows the ones matching an empty search result. Every contact has the same keys (null when empty)."""
+    data = {
+        "version": HELP_DATA_VERSION,
+        "title": f"Hilfe in akuten Fällen – {site.settings.title}",
+        "publisher": site.settings.operator,
+        "source": page_url(site, "hilfe/"),
+        "license": LICENSE,
+        "license_url": LICENSE_URL,
+        "last_updated": site.help.last_updated.isoformat() if site.help.last_updated else None,
+        "prevention_areas": {k: t.label for k, t in site.vocabularies["prevention_areas"].terms.items()},
+        "contacts": [_open_help_contact(c, site) for c in site.help.contacts],
+    }
+    return _compact_json(data) + b"\n"
+
+
+def _yes_no(value: bool) -> str:
+    return "ja" if value else "nein"
+
+
+HELP_CSV_COLUMNS: list[tuple[str, Any]] = [
+    ("Name", lambda c, s: c.name),
+    ("Wobei hilft die Stelle?", lambda c, s: c.helps_with),
+    ("Für wen", lambda c, s: _labels(c.audiences)),
+    ("Telefon", lambda c, s: "; ".join(f"{p.label}: {p.number}" if p.label else p.number for p in c.phones)),
+    ("Erreichbar", lambda c, s: c.hours),
+    ("anonym", lambda c, s: _yes_no(c.anonymous)),
+    ("kostenfrei", lambda c, s: _yes_no(c.free)),
+    ("Kosten des Anrufs", lambda c, s: c.cost_note),
+    ("Notruf", lambda c, s: _yes_no(c.emergency)),
+    ("Präventionsbereiche", lambda c, s: _labels(c.prevention_areas)),
+    ("Internetseite", lambda c, s: c.url),
+    ("Hinweis", lambda c, s: c.note),
+    ("Internetadresse", lambda c, s: page_url(s, "hilfe/") + "#" + c.anchor),
+]
+
+
+def help_csv(site: Site) -> bytes:
+    """/daten/hilfe.csv, like angebote.csv: UTF-8 with BOM, ";" between cells, CRLF, formulas neutralised."""
+    rows = [_csv_row([neutralise_formula(get(c, site)) for _, get in HELP_CSV_COLUMNS]) for c in site.help.contacts]
+    return b"".join(["\ufeff".encode("utf-8"), _csv_row([name for name, _ in HELP_CSV_COLUMNS]), *rows])

@@ -23,6 +23,7 @@ KINDS = {
     "offer": ("Angebote", "content/offers/<name>.md", "python build.py new offer <name>"),
     "partner": ("Träger", "content/partners/<name>.md", "python build.py new partner <name>"),
     "page": ("Textseiten", "content/pages/<name>.md", ""),
+    "help": ("Hilfe-Kontakte", "content/hilfe.yaml", ""),
 }
 
 # Shared definitions (`$ref`) that mean something to an editor: described by what they are, not how.
@@ -112,6 +113,8 @@ def vocabulary_of(node: dict[str, Any]) -> str | None:
 def allowed_values(node: dict[str, Any], vocabularies: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(value, label, description) for a field limited to an enum or a vocabulary; [] otherwise."""
     node = schema.resolve(node)
+    if node.get("type") == "array" and "enum" in schema.resolve(node.get("items", {})):
+        node = schema.resolve(node["items"])  # a list of fixed values, such as the audiences of a help contact
     if "enum" in node:
         labels = node.get("x-labels", {})
         return [(str(v), labels.get(v, ""), "") for v in node["enum"]]
@@ -226,9 +229,12 @@ def _field(kind: str, key: str, node: dict[str, Any], required: bool, vocabulari
         lines += [resolved["description"], ""]
     if (kind, key) in RULE_NOTES:
         lines += [RULE_NOTES[kind, key], ""]
-    sub = resolved.get("properties") or schema.resolve(resolved.get("items", {})).get("properties")
+    # The subfields of a group, of each entry of a list, or of each named entry (the contacts of hilfe.yaml).
+    extra = resolved.get("additionalProperties")
+    owner = (resolved if "properties" in resolved else schema.resolve(resolved.get("items", {})) if "items" in resolved
+             else schema.resolve(extra) if isinstance(extra, dict) else {})
+    sub = owner.get("properties")
     if sub:
-        owner = resolved if "properties" in resolved else schema.resolve(resolved["items"])
         lines += ["| Unterfeld | Bedeutung | Pflicht | Form |", "|---|---|---|---|"]
         for sub_key, sub_node in sub.items():
             title = schema.resolve(sub_node).get("title", sub_key)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import markdown, schema
+from . import markdown, placeholders, schema
 from .memory import Memory, digest
 from .config import Settings
 from .loading import READ_FLAGS, special_file_problem
@@ -45,6 +45,18 @@ class Range:
         return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
 
 
+def phone_text(number: str) -> str:
+    """The number as written, but never broken across lines (no-break space, non-breaking hyphen)."""
+    return number.replace(" ", "\u00a0").replace("-", "\u2011")
+
+
+def tel_href(number: str) -> str:
+    """tel: URI for a German number written with spaces, slashes or a leading 0; short numbers such as 110 or
+    116 111 stay as they are (tel:110, tel:116111)."""
+    digits = "".join(c for c in number if c.isdigit() or c == "+")
+    return "tel:" + ("+49" + digits[1:] if digits.startswith("0") and not digits.startswith("00") else digits)
+
+
 @dataclass(frozen=True)
 class Contact:
     name: str = ""
@@ -54,14 +66,11 @@ class Contact:
 
     @property
     def phone_text(self) -> str:
-        """The number as written, but never broken across lines (no-break space, non-breaking hyphen)."""
-        return self.phone.replace(" ", "\u00a0").replace("-", "\u2011")
+        return phone_text(self.phone)
 
     @property
     def tel_href(self) -> str:
-        """tel: URI for a German number written with spaces, slashes or a leading 0."""
-        digits = "".join(c for c in self.phone if c.isdigit() or c == "+")
-        return "tel:" + ("+49" + digits[1:] if digits.startswith("0") and not digits.startswith("00") else digits)
+        return tel_href(self.phone)
 
 
 @dataclass(frozen=True)
@@ -188,6 +197,70 @@ class Page:
     video: Video | None = None
 
 
+@dataclass(frozen=True)
+class Phone:
+    number: str  # as written; a placeholder such as "[Bitte prüfen: …]" until the office confirms it
+    label: str = ""
+
+    @property
+    def dialable(self) -> bool:
+        return not placeholders.is_placeholder(self.number)
+
+    @property
+    def text(self) -> str:
+        return phone_text(self.number) if self.dialable else self.number
+
+    @property
+    def href(self) -> str:
+        """The tel: link, or "" for a placeholder, which is shown as text and never dialled."""
+        return tel_href(self.number) if self.dialable else ""
+
+
+@dataclass(frozen=True)
+class HelpContact:
+    """A counselling or emergency contact from content/hilfe.yaml."""
+
+    key: str  # the contact's name in the file; its anchor on /hilfe/ is "kontakt-<key>"
+    name: str
+    helps_with: str
+    audiences: tuple[Term, ...]
+    phones: tuple[Phone, ...]
+    hours: str
+    url: str
+    anonymous: bool
+    free: bool
+    cost_note: str
+    emergency: bool
+    prevention_areas: tuple[Term, ...]
+    keywords: tuple[str, ...]
+    note: str
+
+    @property
+    def anchor(self) -> str:
+        return f"kontakt-{self.key}"
+
+
+@dataclass(frozen=True)
+class Help:
+    """Every contact of content/hilfe.yaml in file order, and which of them a page about some areas shows."""
+
+    last_updated: datetime.date | None
+    contacts: tuple[HelpContact, ...]
+
+    @property
+    def emergency(self) -> tuple[HelpContact, ...]:
+        return tuple(c for c in self.contacts if c.emergency)
+
+    @property
+    def counselling(self) -> tuple[HelpContact, ...]:
+        return tuple(c for c in self.contacts if not c.emergency)
+
+    def for_areas(self, keys: Any) -> tuple[HelpContact, ...]:
+        """The counselling contacts linked to any of the area keys (emergency numbers are shown to all)."""
+        wanted = set(keys)
+        return tuple(c for c in self.counselling if any(t.key in wanted for t in c.prevention_areas))
+
+
 @dataclass
 class Site:
     settings: Settings
@@ -199,8 +272,9 @@ class Site:
     media: dict[str, bytes] = field(default_factory=dict)  # files under /medien/, only those pages use
     vocabulary_data: dict[str, Any] = field(default_factory=dict)  # as read, for the editors' field guide
     # Partner slug -> its published offers, in the order of `offers`. Kept here rather than on Partner, so
-    # a partner object is immutable and can be reused by the next build (`build_site`'s cache).
+    # a partner object is immutable and can be reused by the next build (`build_site`'s memory).
     offers_by_partner: dict[str, list[Offer]] = field(default_factory=dict)
+    help: Help = field(default_factory=lambda: Help(None, ()))
 
 
 def _vocabularies(raw: dict[str, Any]) -> dict[str, Vocabulary]:
@@ -300,6 +374,21 @@ class MediaError(Exception):
         self.problem = problem
 
 
+def _help(record: Record, vocab: dict[str, Vocabulary]) -> Help:
+    audience_labels = schema.at("help", ("contacts", "", "audiences", 0))["x-labels"]
+    contacts = []
+    for key, v in record.values["contacts"].items():
+        contacts.append(HelpContact(
+            key=key, name=v["name"], helps_with=v["helps_with"],
+            audiences=tuple(Term(a, audience_labels[a]) for a in v["audiences"]),
+            phones=tuple(Phone(p["number"], p.get("label", "")) for p in v["phones"]),
+            hours=v["hours"], url=v.get("url", ""), anonymous=v["anonymous"], free=v["free"],
+            cost_note=v.get("cost_note", ""), emergency=v.get("emergency", False),
+            prevention_areas=vocab["prevention_areas"].pick(v.get("prevention_areas", [])),
+            keywords=tuple(v.get("keywords", [])), note=v.get("note", "")))
+    return Help(_date(record.values["last_updated"]), tuple(contacts))
+
+
 def _media(records: list[Record], media_dir: Path) -> dict[str, bytes]:
     names = {r.values["video"][key] for r in records if "video" in r.values
              for key in ("file", "captions") if key in r.values["video"]}
@@ -363,4 +452,4 @@ def build_site(validated: Validated, settings: Settings, today: datetime.date, m
     pages = {r.slug: _page(r, media, memory) for r in validated.records["page"]}
     return Site(settings, today, vocab, published,
                 sorted(partners.values(), key=lambda p: (p.name.casefold(), p.slug)),
-                pages, media, validated.vocabularies, by_partner)
+                pages, media, validated.vocabularies, by_partner, _help(validated.records["help"][0], vocab))

@@ -174,9 +174,10 @@ CODE = Path(__file__).resolve().parent
 
 def global_key(site: Site) -> str:
     """What every page depends on besides its own content files: templates and assets, the program and its
-    schemas, site.yaml, the vocabularies and the day of the build (seals expire). A few hundred kilobytes
-    to hash, once per build."""
-    parts = [repr(site.settings).encode(), site.today.isoformat().encode(), repr(site.vocabulary_data).encode()]
+    schemas, site.yaml, the vocabularies, the help contacts and the day of the build (seals expire). A few
+    hundred kilobytes to hash, once per build."""
+    parts = [repr(site.settings).encode(), site.today.isoformat().encode(), repr(site.vocabulary_data).encode(),
+             repr(site.help).encode()]  # the help contacts: shown on /hilfe/, theme and offer pages
     for folder in (TEMPLATES, CODE):
         for file in sorted(folder.rglob("*")):
             if file.is_file() and "__pycache__" not in file.parts:
@@ -279,6 +280,11 @@ def site_files(site: Site, memory: Memory | None = None) -> list[File]:
         page(f"{slug}/", "page.html",
              Meta(content_page.title, content_page.summary, f"{slug}/"), page=content_page,
              key=(content_page,))  # the page's values themselves, its video's size included
+    page("hilfe/", "help.html",
+         Meta("Hilfe in akuten Fällen", "Notrufe und Beratungstelefone für Kinder, Jugendliche, Eltern und Schulen "
+              "– viele anonym und kostenfrei.", "hilfe/"), areas=areas, key=())  # the site key covers the contacts
+    data("daten/hilfe.json", lambda: exports.help_json(site), key=(site_key, "help-json"))
+    data("daten/hilfe.csv", lambda: exports.help_csv(site), key=(site_key, "help-csv"))
     page("daten/", "data.html", Meta("Offene Daten", "Alle Angebote als Tabelle (CSV), JSON und Feed.", "daten/"),
          newest=newest, license=exports.LICENSE, key=(newest, len(site.offers)))
     page("redaktion/", "guide.html",

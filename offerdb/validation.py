@@ -13,10 +13,10 @@ from collections.abc import Iterable
 
 from jsonschema import ValidationError
 
-from . import schema
+from . import placeholders, schema
 from .memory import Memory, digest
-from .loading import (READ_FLAGS, SLUG_RE, Content, Document, Positions, field_name, paused_gc,
-                      special_file_problem)
+from .loading import (READ_FLAGS, SLUG_RE, Content, Document, Positions, display_path, field_name, paused_gc,
+                      read_yaml_file, special_file_problem)
 from .problems import Problem, error, warning
 
 # Pages every page links to (footer) or the law requires; a site without them must not be published.
@@ -30,7 +30,7 @@ REQUIRED_PAGES = {
 
 # Page slugs become top-level folders; these names belong to the site's own sections.
 RESERVED_PAGE_SLUGS = {"angebote", "traeger", "themen", "assets", "daten", "merkliste", "suche", "feed", "medien",
-                       "redaktion", "index", "404"}
+                       "redaktion", "hilfe", "index", "404"}
 
 _TYPE_DE = {
     "string": "ein Text",
@@ -235,7 +235,36 @@ def check_vocabularies(content: Content) -> tuple[dict[str, Any], list[Problem]]
     usable = {name: vocab for name, vocab in values.items()
               if isinstance(vocab, dict) and isinstance(vocab.get("values"), dict)
               and isinstance(vocab.get("label"), str)}
+    problems += placeholders.in_values(content.vocabularies, content.vocabulary_positions, file)
     return usable, problems
+
+
+# --- help contacts ------------------------------------------------------------------------------
+
+HELP_FILE = "hilfe.yaml"
+
+
+def check_help(content: Content, vocabularies: dict[str, Any]) -> tuple[list[Record], list[Problem]]:
+    """content/hilfe.yaml, the counselling and emergency contacts: read like vocabularies.yaml (one small YAML
+    file, so here rather than with the many Markdown files of the loader) and checked against its schema.
+    Returns its record, or none if it cannot be read; a missing file is an error, as every page links /hilfe/."""
+    path = content.root / HELP_FILE
+    file = display_path(path, content.root)
+    if not path.exists():
+        return [], [error(file, 1, 1, "missing-file", "",
+                          "Die Datei mit den Notrufen und Beratungsstellen fehlt; jede Seite verlinkt sie als "
+                          "„Hilfe in akuten Fällen“.",
+                          "Kopieren Sie content/hilfe.yaml aus den Beispielinhalten und prüfen Sie jede Angabe.")]
+    data, positions, problems = read_yaml_file(path, file)
+    if not isinstance(data, dict):
+        if not any(p.is_error for p in problems):
+            problems.append(error(file, 1, 1, "front-matter-not-mapping", "",
+                                  "Die Datei muss Angaben der Form „feld: Wert“ enthalten.",
+                                  "Vergleichen Sie sie mit content/hilfe.yaml der Beispielinhalte."))
+        return [], problems
+    values, found = SchemaChecker("help", vocabularies).check(data, positions, file)
+    problems += _without_followups(found, problems) + placeholders.in_values(data, positions, file)
+    return [Record(Document("help", "hilfe", file, data, "", 1, positions), values)], problems
 
 
 # --- rules within one file ----------------------------------------------------------------------
@@ -500,6 +529,8 @@ def _check_document(checker: SchemaChecker, document: Document, today: datetime.
     rules = body_rules(record, _BODY_WHAT[checker.kind], title_is_h1=checker.kind != "offer")
     if checker.kind == "offer":
         rules += offer_rules(record, today, warn_days)
+    rules += placeholders.in_values(document.data, document.positions, document.file)
+    rules += placeholders.in_text(document.body, document.file, document.body_line)
     return values, found, rules
 
 
@@ -550,4 +581,6 @@ def _validate(content: Content, today: datetime.date, warn_days: int, memory: Me
     pages_dir = f"{content.root.name}/pages"
     problems += required_page_problems(records["page"], pages_dir)
     problems += media_problems(records["page"], content.root)
+    records["help"], found = check_help(content, vocabularies)
+    problems += found
     return Validated(records, vocabularies, sorted(set(problems)))

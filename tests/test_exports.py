@@ -329,3 +329,57 @@ def test_data_files_written_in_parts_have_the_bytes_of_the_joined_file(site, tmp
     assert (staging.root / "daten/datei").read_bytes() == joined
     assert len(calls) > 3
     staging.discard()
+
+
+# --- daten/hilfe.json, daten/hilfe.csv ---
+
+
+def test_help_json_round_trips_every_contact_with_the_same_keys(sub_site):
+    raw = exports.help_json(sub_site)
+    data = json.loads(raw)
+    assert data["version"] == exports.HELP_DATA_VERSION == 1
+    assert data["license"] == "CC BY 4.0" and data["source"] == f"{SUB}hilfe/"
+    assert data["last_updated"] == sub_site.help.last_updated.isoformat()
+    assert data["prevention_areas"]["suchtpraevention"] == "Suchtprävention"
+    assert len(data["contacts"]) == len(sub_site.help.contacts) > 0
+    fields = set(schema.load("help")["properties"]["contacts"]["additionalProperties"]["properties"])
+    for item, contact in zip(data["contacts"], sub_site.help.contacts, strict=True):
+        assert set(item) == set(data["contacts"][0])  # same keys everywhere: empty values are null
+        assert (fields - {"url"}) <= set(item) and item["website"] == (contact.url or None)
+        back = models.HelpContact(
+            key=item["key"], name=item["name"], helps_with=item["helps_with"],
+            audiences=tuple(models.Term(a["key"], a["label"]) for a in item["audiences"]),
+            phones=tuple(models.Phone(p["number"], p["label"] or "") for p in item["phones"]),
+            hours=item["hours"], url=item["website"] or "", anonymous=item["anonymous"], free=item["free"],
+            cost_note=item["cost_note"] or "", emergency=item["emergency"],
+            prevention_areas=tuple(sub_site.vocabularies["prevention_areas"].terms[a["key"]]
+                                   for a in item["prevention_areas"]),
+            keywords=tuple(item["keywords"]), note=item["note"] or "")
+        assert back == contact
+        assert item["url"] == f"{SUB}hilfe/#kontakt-{contact.key}"
+        assert [p["tel"] for p in item["phones"]] == [p.href or None for p in contact.phones]
+    by_key = {c["key"]: c for c in data["contacts"]}
+    assert by_key["kinder-und-jugendtelefon"]["phones"] == [{"number": "116 111", "label": None, "tel": "tel:116111"}]
+    assert by_key["jugendamt-chemnitz"]["phones"][0]["tel"] is None  # a placeholder is not dialled
+
+
+def test_help_csv_round_trips_with_bom_and_neutralised_formulas(sub_site):
+    data = exports.help_csv(sub_site)
+    rows = read_csv(data)
+    assert data.count(b"\r\n") == len(rows)
+    header, body = rows[0], rows[1:]
+    assert header == [name for name, _ in exports.HELP_CSV_COLUMNS]
+    assert len(body) == len(sub_site.help.contacts)
+    for row, contact in zip(body, sub_site.help.contacts, strict=True):
+        cells = dict(zip(header, row, strict=True))
+        assert cells["Name"] == contact.name and cells["Erreichbar"] == contact.hours
+        assert cells["Telefon"] == "; ".join(f"{p.label}: {p.number}" if p.label else p.number for p in contact.phones)
+        assert cells["anonym"] == ("ja" if contact.anonymous else "nein")
+        assert cells["kostenfrei"] == ("ja" if contact.free else "nein")
+        assert cells["Präventionsbereiche"] == "; ".join(t.label for t in contact.prevention_areas)
+        assert cells["Internetadresse"] == f"{SUB}hilfe/#kontakt-{contact.key}"
+    hostile = dataclasses.replace(sub_site.help.contacts[0], name="=HYPERLINK(\"x\")", phones=(models.Phone("+49 1"),))
+    site = dataclasses.replace(sub_site, help=dataclasses.replace(sub_site.help, contacts=(hostile,)))
+    row = dict(zip(header, read_csv(exports.help_csv(site))[1], strict=True))
+    assert row["Name"] == "'=HYPERLINK(\"x\")" and row["Telefon"] == "'+49 1"
+    assert exports.help_csv(sub_site) == data and exports.help_json(sub_site) == exports.help_json(sub_site)

@@ -79,3 +79,15 @@ def test_yaml_examples_are_written_as_editors_write_them():
     assert fieldguide.yaml_scalar("# keine Überschrift") == '"# keine Überschrift"'
     assert fieldguide.yaml_lines({"curriculum": [{"subject": "ethik", "grades": {"from": 7, "to": 7}}]}) == [
         "curriculum:", "  - subject: ethik", "    grades:", "      from: 7", "      to: 7"]
+
+
+def test_help_contacts_are_in_the_guide_with_every_field_of_a_contact():
+    section = _section(fieldguide.markdown(vocabularies()), "Hilfe-Kontakte")
+    assert "Datei: `content/hilfe.yaml`." in section
+    contact = schema.load("help")["properties"]["contacts"]["additionalProperties"]
+    for key in contact["properties"]:
+        need = "ja" if key in contact["required"] else "nein"
+        assert re.search(rf"^\| `{key}` \| [^|]+ \| {need} \|", section, re.M), key
+    assert "| `kinder-und-jugendliche` | Kinder und Jugendliche |" in section  # enum values of a list, with labels
+    assert "Pflicht, außer bei „emergency: true“: „prevention_areas“." in section
+    assert "| `suchtpraevention` | Suchtprävention" in section

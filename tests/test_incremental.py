@@ -126,6 +126,12 @@ def content_page(p: Path) -> None:
     file.write_text(file.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n", encoding="utf-8")
 
 
+def help_contact(p: Path) -> None:
+    """A help contact's hours: on /hilfe/, in daten/hilfe.*, and in the box of its theme and offer pages."""
+    replace(p / "content/hilfe.yaml", "hours: Montag bis Samstag 14 bis 20 Uhr",
+            "hours: Montag bis Samstag 14 bis 21 Uhr")
+
+
 def renamed_offer(p: Path) -> None:
     """The same bytes under another name: a new address on every card, list and page that links the offer."""
     (p / "content/offers/zivilcourage-training.md").rename(p / "content/offers/zivilcourage-kurs.md")
@@ -143,7 +149,7 @@ def renamed_partner(p: Path) -> None:
 
 CASES: list[Callable[[Path], None]] = [offer_title, offer_body, offer_updated, partner_name, vocabulary_label,
                                        site_title, removed_offer, added_offer, renamed_offer, renamed_partner,
-                                       content_page, template, stylesheet]
+                                       content_page, help_contact, template, stylesheet]
 
 
 @pytest.mark.parametrize("fork", [False, True], ids=["ein-prozess", "zwei-prozesse"])

@@ -94,7 +94,7 @@ def test_preview_builds_into_its_own_folder_and_only_served_html_is_changed(site
 
 def test_site_under_a_sub_path_and_foreign_host_names(site):
     config = site.config.read_text(encoding="utf-8")
-    site.config.write_text(config.replace("https://test.example.org/", "https://test.example.org/praevention/"),
+    site.config.write_text(config.replace("https://praevention.test/", "https://praevention.test/praevention/"),
                            encoding="utf-8")
     with PreviewServer(site.content, site.config, lambda: TODAY, port=0, log=lambda _: None) as server:
         assert server.url.endswith("/praevention/")

@@ -162,6 +162,6 @@ def test_problems_are_sorted_by_file_and_line_and_cover_all_files(site):
 
 def test_bad_site_yaml_is_reported_with_its_file(site):
     site.config.write_text(site.config.read_text(encoding="utf-8").replace(
-        "https://test.example.org/", "http://test.example.org"), encoding="utf-8")
+        "https://praevention.test/", "http://praevention.test"), encoding="utf-8")
     p = problem(site, "invalid-format")
     assert (p.file, p.field, p.line) == ("site.yaml", "base_url", 3)

@@ -62,6 +62,16 @@ def test_pull_request_workflow_checks_builds_and_uploads_the_site(check):
     assert order.index(".venv/bin/python build.py check --format github") < order.index("make site")
 
 
+def test_deploy_workflow_refuses_warnings_such_as_placeholders_before_building(check, deploy):
+    """Placeholders and the example address are warnings: a pull request shows them as annotations and passes,
+    publishing refuses them, because its check runs with --strict before the site is built."""
+    order = [s.get("run", s.get("uses", "")) for s in steps(deploy)]
+    strict = ".venv/bin/python build.py check --strict --format github"
+    assert strict in order
+    assert order.index(strict) < order.index("make site")
+    assert "--strict" not in runs(check)
+
+
 def test_deploy_workflow_publishes_main_with_least_permissions(deploy):
     assert deploy["on"]["push"] == {"branches": ["main"]}
     assert "pull_request" not in deploy["on"]

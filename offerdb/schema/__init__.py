@@ -18,7 +18,7 @@ import referencing
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 SCHEMA_DIR = Path(__file__).parent
-KINDS = ("offer", "partner", "page", "site", "vocabularies")
+KINDS = ("offer", "partner", "page", "help", "site", "vocabularies")
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _INT_RE = re.compile(r"^[+-]?[0-9]+$")

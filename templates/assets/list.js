@@ -26,6 +26,8 @@
   var query = document.getElementById("suche");
   var gradeSelect = document.getElementById("f-klasse");
   var freeBox = document.getElementById("f-kostenfrei");
+  var helpBox = empty.querySelector("[data-help]");
+  var helpList = empty.querySelector("[data-help-list]");
 
   var catalog = null;
   var bySlug = {};
@@ -35,6 +37,7 @@
   var searchLoaded = false;
   var marked = [];
   var statusTimer = 0;
+  var helpData = null;  // promise of daten/hilfe.json, fetched on the first empty result
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -241,6 +244,111 @@
 
   function range(pair) { return pair[0] === pair[1] ? String(pair[0]) : pair[0] + "–" + pair[1]; }
 
+  // --- help contacts on an empty result (same structure as templates/_help_contact.html) ----------------------
+
+  // Lower case with umlauts spelt out, so "Glücksspiel", "Gluecksspiel" and "glücksspiel" meet.
+  function fold(text) {
+    return text.toLowerCase().replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue").replace(/ß/g, "ss");
+  }
+
+  function words(text, min) {
+    return fold(text).split(/[^a-z0-9]+/).filter(function (word) { return word.length >= min; });
+  }
+
+  // The prevention areas a search touches: chosen in the area facet, or named by a query word that is part of an
+  // area's label or contains one of its words ("Sucht" – "Suchtprävention", "Gewalt" – "… sexualisierter Gewalt",
+  // "Cybermobbing" – "Mobbing"); "-praevention" counts as an ending, so "Gewalttat" touches "Gewaltprävention".
+  function touchedAreas(state, areaLabels) {
+    var touched = {};
+    state.facets.bereich.forEach(function (key) { touched[key] = true; });
+    var queryWords = words(state.q, 4);
+    Object.keys(areaLabels).forEach(function (key) {
+      var labelWords = [];
+      words(areaLabels[key], 4).forEach(function (word) {
+        labelWords.push(word);
+        var stem = word.replace(/praevention$/, "");
+        if (stem !== word && stem.length >= 4) { labelWords.push(stem); }
+      });
+      queryWords.forEach(function (q) {
+        labelWords.forEach(function (w) {
+          if (w.indexOf(q) !== -1 || q.indexOf(w) !== -1) { touched[key] = true; }
+        });
+      });
+    });
+    return touched;
+  }
+
+  // A contact's own keywords ("Ritzen", "Alkohol") match a query word exactly, as its beginning while typing,
+  // or inside a compound ("Alkoholprobleme").
+  function keywordMatch(contact, queryWords) {
+    return contact.keywords.some(function (keyword) {
+      var k = fold(keyword);
+      return queryWords.some(function (q) {
+        return k === q || (q.length >= 4 && k.indexOf(q) === 0) || (k.length >= 4 && q.indexOf(k) !== -1);
+      });
+    });
+  }
+
+  function helpContact(contact) {
+    var item = el("li", "help-contact");
+    var name = el("p", "help-name");
+    var link = el("a", "", contact.name);
+    link.href = base + "hilfe/#kontakt-" + contact.key;
+    name.appendChild(link);
+    item.appendChild(name);
+    var phones = el("p", "help-phones", "Telefon: ");
+    contact.phones.forEach(function (phone, i) {
+      if (i) { phones.appendChild(document.createTextNode(", ")); }
+      if (phone.label) { phones.appendChild(document.createTextNode(phone.label + ": ")); }
+      // No-break spaces as on the server-rendered pages, so a number never wraps inside itself.
+      var text = phone.tel ? phone.number.replace(/ /g, "\u00a0").replace(/-/g, "\u2011") : phone.number;
+      if (phone.tel) {
+        var tel = el("a", "tel", text);
+        tel.href = phone.tel;
+        phones.appendChild(tel);
+      } else {
+        phones.appendChild(document.createTextNode(text));
+      }
+    });
+    item.appendChild(phones);
+    var meta = [contact.audiences.map(function (a) { return a.label; }).join(", "), contact.hours];
+    if (contact.anonymous) { meta.push("anonym"); }
+    if (contact.free) { meta.push("kostenfrei"); }
+    item.appendChild(el("p", "help-meta", meta.join(" · ")));
+    return item;
+  }
+
+  function showHelp(state, data) {
+    var touched = touchedAreas(state, data.prevention_areas);
+    var queryWords = words(state.q, 3);
+    var contacts = data.contacts.filter(function (contact) {
+      return !contact.emergency && (contact.prevention_areas.some(function (area) { return touched[area.key]; }) ||
+                                    keywordMatch(contact, queryWords));
+    });
+    helpList.textContent = "";
+    contacts.forEach(function (contact) { helpList.appendChild(helpContact(contact)); });
+    helpBox.hidden = contacts.length === 0;
+  }
+
+  function updateHelp(state, noResults) {
+    if (!helpBox || !noResults) {
+      if (helpBox) { helpBox.hidden = true; }
+      return;
+    }
+    if (!helpData) {
+      helpData = fetch(base + "daten/hilfe.json").then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      });
+    }
+    helpData.then(function (data) {
+      // The answer may come after the visitor changed the search: show what fits the page as it is now.
+      if (!empty.hidden) { showHelp(currentState(), data); }
+    }, function () {
+      helpBox.hidden = true;  // without the file the page still offers the way back and the theme links
+    });
+  }
+
   // --- rendering -------------------------------------------------------------------------------------------
 
   function render(announce) {
@@ -255,6 +363,7 @@
     list.appendChild(fragment);
     more.hidden = results.length <= shown;
     empty.hidden = results.length > 0;
+    updateHelp(state, results.length === 0);
     var text;
     if (search && search.failed) {
       text = "Die Suche konnte nicht geladen werden. Es werden alle Angebote gezeigt, die zu den Filtern passen: " +

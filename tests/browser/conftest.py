@@ -43,7 +43,7 @@ TIMEOUT_MS = 15_000
 # Page types of the URL map; `SiteServer.paths` maps each to a concrete path of the built site.
 PAGE_TYPES = ("start", "liste", "liste-seite-2", "angebot", "traeger-liste", "traeger", "themen", "thema",
               "merkliste", "impressum", "datenschutz", "barrierefreiheit", "leichte-sprache", "gebaerdensprache",
-              "redaktion", "daten", "404")
+              "redaktion", "daten", "hilfe", "404")
 NOT_FOUND_PATH = "diese-seite-gibt-es-nicht/"
 
 
@@ -120,7 +120,7 @@ class SiteServer:
                 "angebot": biggest("angebote"), "traeger-liste": "traeger/", "traeger": biggest("traeger"),
                 "themen": "themen/", "thema": biggest("themen"), "merkliste": f"merkliste/#{two}",
                 **{name: f"{name}/" for name in ("impressum", "datenschutz", "barrierefreiheit", "leichte-sprache",
-                                                 "gebaerdensprache", "redaktion", "daten")},
+                                                 "gebaerdensprache", "redaktion", "daten", "hilfe")},
                 "404": NOT_FOUND_PATH}
 
 
