@@ -298,7 +298,8 @@ def _facets(site: Site) -> list[Facet]:
     v = site.vocabularies
     spec = [("bereich", "area", "Thema", "prevention_areas"), ("schulart", "school_type", "Schulart", "school_types"),
             ("format", "format", "Format", "formats"), ("zielgruppe", "audience", "Für wen", "audiences"),
-            ("ort", "venue", "Ort", "venues"), ("sprache", "language", "Sprache", "languages")]
+            ("ort", "venue", "Ort", "venues"), ("sprache", "language", "Sprache", "languages"),
+            ("wirksamkeit", "evidence", "Grüne Liste Prävention", "evidence_levels")]
     return [Facet(param, key, label, tuple(v[name].terms.values())) for param, key, label, name in spec]
 
 
