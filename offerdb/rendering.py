@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import jinja2
 
-from . import exports, fieldguide, markdown
+from . import exports, fieldguide, markdown, metadata
 from .models import Offer, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -222,6 +222,9 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
     in_feed = newest_first[:exports.FEED_SIZE]
     data("feed.xml", lambda: exports.atom_feed(site), key=(site_key, "feed", newest, _sources(in_feed)))
     data("robots.txt", lambda: exports.robots(site))
+    # For open-data portals: DCAT-AP.de (also embedded in /daten/) and the CSV's Frictionless description.
+    data("daten/dcat.jsonld", lambda: metadata.dcat_file(site, newest), key=(site_key, "dcat", newest))
+    data("daten/datapackage.json", lambda: metadata.datapackage(site, newest), key=(site_key, "datapackage", newest))
     recent = newest_first[:6]  # for the start page
     members = [p for p in site.partners if p.network_member]
     page("", "index.html", Meta(site.settings.title, site.settings.description, ""),
@@ -265,7 +268,8 @@ def site_files(site: Site, pieces: exports.Pieces | None = None) -> list[File]:
              Meta(content_page.title, content_page.summary, f"{slug}/"), page=content_page,
              key=(content_page,))  # the page's values themselves, its video's size included
     page("daten/", "data.html", Meta("Offene Daten", "Alle Angebote als Tabelle (CSV), JSON und Feed.", "daten/"),
-         newest=newest, license=exports.LICENSE, key=(newest, len(site.offers)))
+         newest=newest, license=exports.LICENSE, attribution=metadata.ATTRIBUTION,
+         later=lambda: {"jsonld": metadata.dcat_script(site, newest)}, key=(newest, len(site.offers)))
     page("redaktion/", "guide.html",
          Meta("Angebote eintragen: Feldanleitung", "Wie Träger ein Angebot eintragen: jedes Feld mit Beispiel.",
               "redaktion/"),
