@@ -8,6 +8,7 @@ and the error banner are added to HTML as it is served; the build output itself 
 
 The preview builds into a private temporary folder, never into site/. After a failed build the last
 good build stays served and every page shows the problems (file, line, German message) in a banner.
+`/_vorschau/pruefungen` shows the review report (`build.py review`) of the content as last checked.
 """
 
 from __future__ import annotations
