@@ -1,4 +1,4 @@
-"""The command line: `python build.py check|build|serve|new|fieldguide`, German messages, exit codes for CI."""
+"""The command line: `python build.py check|build|review|serve|new|fieldguide`, German messages, exit codes for CI."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import fieldguide, models, output, pipeline, scaffold, search
+from . import fieldguide, models, output, pipeline, review, scaffold, search
 from .memory import Memory
 from .problems import FORMATTERS, count, plural
 
@@ -24,6 +24,12 @@ def _date(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"„{text}“ ist kein Datum im Format JJJJ-MM-TT") from None
+
+
+def _day_count(text: str) -> int:
+    if not text.isdigit() or int(text) > 3650:
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine Zahl von Tagen (0 bis 3650)")
+    return int(text)
 
 
 def resolve_today(option: datetime.date | None, environ: dict[str, str]) -> datetime.date:
@@ -80,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check", parents=[checking], help="alle Inhalte prüfen, nichts schreiben")
     build = sub.add_parser("build", parents=[checking], help="prüfen und die Website nach site/ bauen")
     build.add_argument("--out", type=Path, default=ROOT / "site", help="Zielordner (Standard: site/)")
+    report = sub.add_parser("review", parents=[common],
+                            help="fällige Prüfungen je Träger auflisten, mit vorbereiteten Erinnerungen "
+                                 "(Bericht für die Koordinierungsstelle; Exit-Code immer 0)")
+    report.add_argument("--days", type=_day_count, default=review.DEFAULT_DAYS,
+                        help=f"Siegel melden, die in so vielen Tagen ablaufen (Standard: {review.DEFAULT_DAYS})")
+    report.add_argument("--format", choices=sorted(review.FORMATS), default="text",
+                        help="text, markdown (mit Erinnerungs-E-Mails, für das GitHub-Issue) oder json")
     serve = sub.add_parser("serve", parents=[common],
                            help="Vorschau im Browser, die sich bei jeder gespeicherten Änderung neu lädt")
     serve.add_argument("--port", type=int, default=8000, help="Port auf 127.0.0.1 (Standard: 8000)")
@@ -108,16 +121,14 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         return EXIT_USAGE
     if args.command == "serve":
         return _serve(args, environ)
+    if args.command == "review":
+        return _review(args, today)
     if args.command == "build":  # a folder the build may not write is refused before the content is read
         try:
             output.claim(args.out, pipeline.sources(args.content, args.config), pipeline.PROJECT)
         except output.OutputError as exc:
             print(exc, file=sys.stderr)
             return exc.exit_code
-        except models.MediaError as exc:  # a video or caption changed between check and build
-            sys.stdout.write(FORMATTERS[args.format]([exc.problem]))
-            print("Die Website wurde nicht gebaut; der bisherige Stand bleibt unverändert.", file=sys.stderr)
-            return EXIT_PROBLEMS
     started = time.perf_counter()
     talk = args.format == "text" and not args.quiet  # progress and summary lines are for people
     on_stage = _progress(talk)
@@ -193,6 +204,18 @@ def _fieldguide(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(text.encode("utf-8"))  # UTF-8 also where the console is not (Windows)
         sys.stdout.flush()
+    return EXIT_OK
+
+
+def _review(args: argparse.Namespace, today: datetime.date) -> int:
+    """A report, not a check: what is due never fails the command; only unreadable settings do."""
+    checked = pipeline.check(args.content, args.config, today)
+    if checked.settings is None:
+        sys.stderr.write(FORMATTERS["text"]([p for p in checked.problems if p.is_error]))
+        return EXIT_PROBLEMS
+    text = review.FORMATS[args.format](review.make(checked.validated, checked.settings, today, args.days))
+    sys.stdout.buffer.write(text.encode("utf-8"))  # UTF-8 also where the console is not (Windows)
+    sys.stdout.flush()
     return EXIT_OK
 
 

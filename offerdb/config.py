@@ -19,6 +19,10 @@ class Settings:
     base_url: str  # absolute, ends with "/"
     operator: str
     warn_days_before_expiry: int
+    # The review report's limits (`review`) and where an editor edits a file (path appended), "" if unknown.
+    stale_after_months: int = 12
+    paused_max_months: int = 6
+    edit_url: str = ""
 
     @property
     def base_path(self) -> str:
@@ -46,4 +50,7 @@ def load_settings(path: Path, file: str) -> tuple[Settings | None, list[Problem]
         base_url=values["base_url"],
         operator=values["operator"],
         warn_days_before_expiry=values["review"]["warn_days_before_expiry"],
+        stale_after_months=values["review"].get("stale_after_months", 12),
+        paused_max_months=values["review"].get("paused_max_months", 6),
+        edit_url=values.get("edit_url", ""),
     ), problems

@@ -42,6 +42,7 @@ FACETS = {
     "audience": ("Teilnehmende", "audiences"),
     "venue": ("Durchführungsort", "venues"),
     "language": ("Sprache", "languages"),
+    "evidence": ("Grüne Liste Prävention", "evidence_levels"),
 }
 
 # Language keys that are not BCP 47 tags already; other keys of the vocabulary are ISO 639-1 codes.
@@ -316,7 +317,9 @@ def _open_offer(offer: Offer, site: Site) -> dict[str, Any]:
                     "phone": offer.contact.phone or None, "url": offer.contact.url or None},
         "booking": {"lead_time_weeks": offer.booking_lead_time_weeks, "note": offer.booking_note or None},
         "quality_seal": {"reviewed_on": offer.seal.reviewed_on.isoformat(), "reviewed_by": offer.seal.reviewed_by,
-                         "valid_until": offer.seal.valid_until.isoformat()},
+                         "valid_until": offer.seal.valid_until.isoformat(), "criteria": _terms(offer.seal.criteria)},
+        "green_list": {"level": offer.green_list.level.key, "level_label": offer.green_list.level.label,
+                       "url": offer.green_list.url} if offer.green_list else None,
         "last_updated": offer.last_updated.isoformat(),
         "keywords": list(offer.keywords),
         "description_html": offer.body_html,
@@ -401,6 +404,10 @@ CSV_COLUMNS: list[tuple[str, Any]] = [
     ("Qualitätssiegel gültig bis", lambda o, s: o.seal.valid_until.isoformat()),
     ("Zuletzt aktualisiert", lambda o, s: o.last_updated.isoformat()),
     ("Internetadresse", lambda o, s: page_url(s, offer_path(o))),
+    # Added later, so at the end: programs that read columns by position keep working.
+    ("Geprüfte Qualitätskriterien", lambda o, s: _labels(o.seal.criteria)),
+    ("Grüne Liste Prävention", lambda o, s: o.green_list.level.label if o.green_list else ""),
+    ("Eintrag in der Grünen Liste", lambda o, s: o.green_list.url if o.green_list else ""),
 ]
 
 

@@ -96,6 +96,15 @@ class Seal:
     reviewed_on: datetime.date
     reviewed_by: str
     valid_until: datetime.date
+    criteria: tuple[Term, ...] = ()  # the network's quality criteria the steering group found met
+
+
+@dataclass(frozen=True)
+class GreenList:
+    """A listing in the Grüne Liste Prävention: its evidence level and the entry's address."""
+
+    level: Term
+    url: str
 
 
 @dataclass(frozen=True)
@@ -161,11 +170,17 @@ class Offer:
     last_updated: datetime.date
     keywords: tuple[str, ...]
     body_html: str
+    green_list: GreenList | None = None
     source: str = field(default="", compare=False, repr=False)  # _source(): what keys of pages show it
 
     @property
     def bookable(self) -> bool:
         return self.status == "active"
+
+    @property
+    def evidence_levels(self) -> tuple[Term, ...]:
+        """The Grüne Liste level as a tuple, like the other vocabulary fields a facet reads."""
+        return (self.green_list.level,) if self.green_list else ()
 
 
 @dataclass(frozen=True)
@@ -349,7 +364,10 @@ def _offer(record: Record, partner: Partner, vocab: dict[str, Vocabulary], memor
         contact=_contact(v["contact"]),
         booking_lead_time_weeks=v["booking"]["lead_time_weeks"], booking_note=v["booking"].get("note", ""),
         seal=Seal(_date(v["quality_seal"]["reviewed_on"]), v["quality_seal"]["reviewed_by"],
-                  _date(v["quality_seal"]["valid_until"])),
+                  _date(v["quality_seal"]["valid_until"]),
+                  vocab["quality_criteria"].pick(v["quality_seal"].get("criteria", []))),
+        green_list=GreenList(vocab["evidence_levels"].terms[v["green_list"]["level"]], v["green_list"]["url"])
+        if "green_list" in v else None,
         last_updated=_date(v["last_updated"]), keywords=tuple(v.get("keywords", [])),
         body_html=markdown.render(record.document.body, HEADING_OFFSET["offer"], memory), source=_source(record),
     )

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import jinja2
 
-from . import exports, fieldguide, markdown
+from . import exports, fieldguide, markdown, metadata
 from .memory import Memory
 from .models import Offer, Site
 
@@ -238,6 +238,9 @@ def site_files(site: Site, memory: Memory | None = None) -> list[File]:
     in_feed = newest_first[:exports.FEED_SIZE]
     data("feed.xml", lambda: exports.atom_feed(site), key=(site_key, "feed", newest, _sources(in_feed)))
     data("robots.txt", lambda: exports.robots(site))
+    # For open-data portals: DCAT-AP.de (also embedded in /daten/) and the CSV's Frictionless description.
+    data("daten/dcat.jsonld", lambda: metadata.dcat_file(site, newest), key=(site_key, "dcat", newest))
+    data("daten/datapackage.json", lambda: metadata.datapackage(site, newest), key=(site_key, "datapackage", newest))
     recent = newest_first[:6]  # for the start page
     members = [p for p in site.partners if p.network_member]
     page("", "index.html", Meta(site.settings.title, site.settings.description, ""),
@@ -286,7 +289,8 @@ def site_files(site: Site, memory: Memory | None = None) -> list[File]:
     data("daten/hilfe.json", lambda: exports.help_json(site), key=(site_key, "help-json"))
     data("daten/hilfe.csv", lambda: exports.help_csv(site), key=(site_key, "help-csv"))
     page("daten/", "data.html", Meta("Offene Daten", "Alle Angebote als Tabelle (CSV), JSON und Feed.", "daten/"),
-         newest=newest, license=exports.LICENSE, key=(newest, len(site.offers)))
+         newest=newest, license=exports.LICENSE, attribution=metadata.ATTRIBUTION,
+         later=lambda: {"jsonld": metadata.dcat_script(site, newest)}, key=(newest, len(site.offers)))
     page("redaktion/", "guide.html",
          Meta("Angebote eintragen: Feldanleitung", "Wie Träger ein Angebot eintragen: jedes Feld mit Beispiel.",
               "redaktion/"),
@@ -319,7 +323,8 @@ def _facets(site: Site) -> list[Facet]:
     v = site.vocabularies
     spec = [("bereich", "area", "Thema", "prevention_areas"), ("schulart", "school_type", "Schulart", "school_types"),
             ("format", "format", "Format", "formats"), ("zielgruppe", "audience", "Für wen", "audiences"),
-            ("ort", "venue", "Ort", "venues"), ("sprache", "language", "Sprache", "languages")]
+            ("ort", "venue", "Ort", "venues"), ("sprache", "language", "Sprache", "languages"),
+            ("wirksamkeit", "evidence", "Grüne Liste Prävention", "evidence_levels")]
     return [Facet(param, key, label, tuple(v[name].terms.values())) for param, key, label, name in spec]
 
 

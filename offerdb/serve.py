@@ -8,6 +8,7 @@ and the error banner are added to HTML as it is served; the build output itself 
 
 The preview builds into a private temporary folder, never into site/. After a failed build the last
 good build stays served and every page shows the problems (file, line, German message) in a banner.
+`/_vorschau/pruefungen` shows the review report (`build.py review`) of the content as last checked.
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
 
-from . import models, output, pipeline, rendering
+from . import models, output, pipeline, rendering, review
 from .memory import Memory
 from .problems import Problem, count, error, format_text, plural
 
@@ -75,6 +76,10 @@ PREVIEW_CSS = """\
 .vorschau-fehler li { margin: .25rem 0; }
 .vorschau-fehler code { font-size: .95em; }
 .vorschau-fehler .hinweis { display: block; color: #444; }
+/* The review report at /_vorschau/pruefungen. */
+.pruefungen { max-width: 60rem; margin: 0 auto; padding: 1rem; font: 1rem/1.5 system-ui, sans-serif; }
+.pruefungen table { border-collapse: collapse; width: 100%; }
+.pruefungen th, .pruefungen td { border: 1px solid #999; padding: .3rem .5rem; text-align: left; vertical-align: top; }
 """
 
 
@@ -157,6 +162,7 @@ class Preview:
         self.base_path = "/"
         self.has_site = False
         self.problems: list[Problem] = []  # errors (and warnings) of the last failed attempt; [] after success
+        self.checked: pipeline.Checked | None = None  # the last check, for the review report page
         self.version = 0
         self.changed = threading.Condition()
         self.memory = Memory()  # kept across rebuilds: a save rebuilds only what it changed
@@ -169,6 +175,7 @@ class Preview:
         try:
             checked = pipeline.check(self.content_dir, self.config_path, self.today(), self.memory)
             problems = checked.problems
+            self.checked = checked
             if not checked.fails(strict=False):
                 with self.changed:  # cleared before the swap: new pages must never show the old banner
                     self.problems = []
@@ -245,6 +252,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, RELOAD_JS.encode(), "text/javascript; charset=utf-8")
         elif path == PREFIX + "vorschau.css":
             self._send(HTTPStatus.OK, PREVIEW_CSS.encode(), "text/css; charset=utf-8")
+        elif path == PREFIX + "pruefungen":
+            self._review(parse_qs(urlsplit(self.path).query).get("tage", [""])[0])
         elif not preview.has_site:
             self._page(HTTPStatus.SERVICE_UNAVAILABLE,
                        b"<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Vorschau</title>"
@@ -280,6 +289,25 @@ class _Handler(BaseHTTPRequestHandler):
             if kind.startswith("text/") or kind in ("application/json", "application/javascript"):
                 kind += "; charset=utf-8"
             self._send(HTTPStatus.OK, data, kind)
+
+    def _review(self, days: str) -> None:
+        """The review report (`build.py review`) of the content as last checked; `?tage=N` for other days."""
+        preview = self.server.preview
+        checked = preview.checked
+        if checked is None or checked.settings is None:
+            self._page(HTTPStatus.SERVICE_UNAVAILABLE,
+                       f"<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>{review.TITLE}</title>"
+                       f"</head><body><main><h1>{review.TITLE}</h1><p>Der Bericht braucht eine fehlerfreie site.yaml; "
+                       "die Meldungen stehen im Terminal.</p></main></body></html>".encode())
+            return
+        report = review.make(checked.validated, checked.settings, preview.today(),
+                             int(days) if days.isdigit() and int(days) <= 3650 else review.DEFAULT_DAYS)
+        site = preview.out_dir
+
+        def published(slug: str) -> bool:
+            return (site / "angebote" / slug / "index.html").is_file()
+
+        self._page(HTTPStatus.OK, review.format_html(report, preview.base_path, published).encode("utf-8"))
 
     def _not_found(self) -> None:
         try:

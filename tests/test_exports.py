@@ -274,7 +274,7 @@ def test_document_store_matches_the_structure_list_js_reads(site):
     assert raw == json.dumps(store, ensure_ascii=False, separators=(",", ":")).encode()  # compact, umlauts raw
     assert list(store) == ["facets", "offers"]
     names = {"area": "prevention_areas", "school_type": "school_types", "format": "formats",
-             "audience": "audiences", "venue": "venues", "language": "languages"}
+             "audience": "audiences", "venue": "venues", "language": "languages", "evidence": "evidence_levels"}
     assert list(store["facets"]) == list(names)
     assert store["facets"]["area"]["label"] == "Präventionsbereich"
     for key, name in names.items():

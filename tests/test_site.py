@@ -139,7 +139,8 @@ def test_list_page_facets_name_every_vocabulary_value(built):
     site, out = built
     page = read(out, "angebote/")
     for param, vocabulary in (("bereich", "prevention_areas"), ("schulart", "school_types"), ("format", "formats"),
-                              ("zielgruppe", "audiences"), ("ort", "venues"), ("sprache", "languages")):
+                              ("zielgruppe", "audiences"), ("ort", "venues"), ("sprache", "languages"),
+                              ("wirksamkeit", "evidence_levels")):
         for key in site.site.vocabularies[vocabulary].terms:
             assert f'name="{param}" value="{key}"' in page
     assert 'name="kostenfrei" value="1"' in page and 'name="klasse"' in page

@@ -14,7 +14,7 @@
   var STEP = 24;
   // URL parameter -> key in daten/katalog.json. German parameters, because teachers share these links.
   var FACETS = { bereich: "area", schulart: "school_type", format: "format", zielgruppe: "audience",
-                 ort: "venue", sprache: "language" };
+                 ort: "venue", sprache: "language", wirksamkeit: "evidence" };
   var status = document.getElementById("ergebnis");
   var empty = document.getElementById("leer");
   var more = document.getElementById("mehr");

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 FACETS = {"bereich": "area", "schulart": "school_type", "format": "format", "zielgruppe": "audience",
-          "ort": "venue", "sprache": "language"}
+          "ort": "venue", "sprache": "language", "wirksamkeit": "evidence"}
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +160,15 @@ def test_marked_offers_reach_the_merkliste(browse, page, catalog):
     by_slug = {o["slug"]: o for o in catalog["offers"]}
     assert titles == [by_slug[s]["title"] for s in slugs]
     assert urlsplit(page.url).fragment == ",".join(slugs)
+
+
+def test_gruene_liste_facet_filters_by_evidence_level(browse, page, catalog):
+    browse.visit(page, "angebote/?wirksamkeit=wahrscheinlich&wirksamkeit=nachgewiesen")
+    ready(page)
+    assert page.is_checked("#f-wirksamkeit-wahrscheinlich") and page.is_checked("#f-wirksamkeit-nachgewiesen")
+    want = expected(catalog, {"wirksamkeit": ["wahrscheinlich", "nachgewiesen"]})
+    assert len(want) >= 2, "the sample must have offers listed in the Grüne Liste"
+    assert sorted(cards(page)) == sorted(o["slug"] for o in want)
+    unfiltered = expected(catalog, except_="wirksamkeit")
+    assert count(page, "wirksamkeit=theoretisch-gut-begruendet") == len(
+        [o for o in unfiltered if "theoretisch-gut-begruendet" in o["evidence"]])
