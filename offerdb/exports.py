@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape as xml_escape
 from markupsafe import Markup
 
 from .memory import Memory
-from .models import HelpContact, Offer, Range, Site, Term
+from .models import FACETS, HelpContact, Offer, Range, Site, Term
 
 LICENSE = "CC BY 4.0"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.de"
@@ -33,17 +33,6 @@ FEED_SIZE = 20
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 ATOM_NS = "http://www.w3.org/2005/Atom"
-
-# Facets of daten/katalog.json: key the browser uses -> (German label, vocabulary name).
-FACETS = {
-    "area": ("Präventionsbereich", "prevention_areas"),
-    "school_type": ("Schulart", "school_types"),
-    "format": ("Format", "formats"),
-    "audience": ("Teilnehmende", "audiences"),
-    "venue": ("Durchführungsort", "venues"),
-    "language": ("Sprache", "languages"),
-    "evidence": ("Grüne Liste Prävention", "evidence_levels"),
-}
 
 # Language keys that are not BCP 47 tags already; other keys of the vocabulary are ISO 639-1 codes.
 LANGUAGE_TAGS = {"leichte-sprache": "de", "dgs": "gsg"}
@@ -438,8 +427,8 @@ def _pair(value: Range | None) -> list[int] | None:
 
 def document_store(site: Site, pieces: Pieces | None = None, unjoined: bool = False) -> bytes | list[bytes]:
     """/daten/katalog.json: what list.js and merkliste.js need to filter and show cards, without bodies."""
-    facets = {key: {"label": label, "values": {k: t.label for k, t in site.vocabularies[name].terms.items()}}
-              for key, (label, name) in FACETS.items()}
+    facets = {f.key: {"label": vocabulary.filter_label, "values": {k: t.label for k, t in vocabulary.terms.items()}}
+              for f in FACETS for vocabulary in [site.vocabularies[f.vocabulary]]}
     head = _compact_json({"facets": facets, "offers": []})
     assert head.endswith(b"[]}")
     offers = _each("catalogue", site, _catalogue_entry, pieces)
@@ -452,8 +441,8 @@ def _catalogue_entry(offer: Offer, site: Site) -> bytes:
         "partner": offer.partner.name, "free": offer.cost.free,
         "grades": _pair(offer.grades), "age": _pair(offer.age),
     }
-    for key, (_, name) in FACETS.items():  # each vocabulary name is also the Offer attribute
-        entry[key] = [t.key for t in getattr(offer, name)]
+    for facet in FACETS:  # each vocabulary name is also the Offer attribute
+        entry[facet.key] = [t.key for t in getattr(offer, facet.vocabulary)]
     entry["updated"] = offer.last_updated.isoformat()
     entry["paused"] = offer.status == "paused"
     # Read by the card and the Merkliste when present: price text and the contact to copy.

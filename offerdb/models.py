@@ -31,9 +31,31 @@ class Vocabulary:
     label: str
     description: str
     terms: dict[str, Term]
+    filter_label: str = ""  # its filter's name on the list page (`filter` in vocabularies.yaml, else `label`)
 
     def pick(self, keys: list[str]) -> tuple[Term, ...]:
         return tuple(self.terms[k] for k in keys)
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A filter of the offer list. The one table of them (`FACETS`) serves the list page, the catalogue the
+    browser loads (daten/katalog.json) and list.js, which reads `param` and `key` from the page."""
+
+    param: str  # URL parameter: German, because teachers share these links
+    key: str  # key in daten/katalog.json
+    vocabulary: str  # gives the values and the filter's name; also the Offer attribute with the offer's terms
+
+
+FACETS = (
+    Facet("bereich", "area", "prevention_areas"),
+    Facet("schulart", "school_type", "school_types"),
+    Facet("format", "format", "formats"),
+    Facet("zielgruppe", "audience", "audiences"),
+    Facet("ort", "venue", "venues"),
+    Facet("sprache", "language", "languages"),
+    Facet("wirksamkeit", "evidence", "evidence_levels"),
+)
 
 
 @dataclass(frozen=True)
@@ -295,7 +317,8 @@ class Site:
 def _vocabularies(raw: dict[str, Any]) -> dict[str, Vocabulary]:
     return {
         name: Vocabulary(name, v["label"], v.get("description", ""),
-                         {k: Term(k, t["label"], t.get("description", "")) for k, t in v["values"].items()})
+                         {k: Term(k, t["label"], t.get("description", "")) for k, t in v["values"].items()},
+                         v.get("filter", v["label"]))
         for name, v in raw.items()
     }
 

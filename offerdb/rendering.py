@@ -17,7 +17,7 @@ import jinja2
 
 from . import exports, fieldguide, markdown, metadata
 from .memory import Memory
-from .models import Offer, Site
+from .models import FACETS, Offer, Site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = TEMPLATES / "assets"
@@ -309,23 +309,18 @@ def site_files(site: Site, memory: Memory | None = None) -> list[File]:
     return files
 
 
-@dataclass(frozen=True)
-class Facet:
-    """A filter of the list page: its URL parameter, its label, and the vocabulary terms it offers."""
+class Filter(NamedTuple):
+    """A facet as the list page shows it: `FACETS`' parameter and catalogue key, its name and its terms."""
 
-    param: str  # German URL parameter, also the key in the document store
-    key: str  # key in daten/katalog.json
+    param: str
+    key: str
     label: str
     terms: tuple[Any, ...]
 
 
-def _facets(site: Site) -> list[Facet]:
-    v = site.vocabularies
-    spec = [("bereich", "area", "Thema", "prevention_areas"), ("schulart", "school_type", "Schulart", "school_types"),
-            ("format", "format", "Format", "formats"), ("zielgruppe", "audience", "Für wen", "audiences"),
-            ("ort", "venue", "Ort", "venues"), ("sprache", "language", "Sprache", "languages"),
-            ("wirksamkeit", "evidence", "Grüne Liste Prävention", "evidence_levels")]
-    return [Facet(param, key, label, tuple(v[name].terms.values())) for param, key, label, name in spec]
+def _facets(site: Site) -> list[Filter]:
+    return [Filter(f.param, f.key, vocabulary.filter_label, tuple(vocabulary.terms.values()))
+            for f in FACETS for vocabulary in [site.vocabularies[f.vocabulary]]]
 
 
 RELATED = 4

@@ -276,7 +276,7 @@ def test_document_store_matches_the_structure_list_js_reads(site):
     names = {"area": "prevention_areas", "school_type": "school_types", "format": "formats",
              "audience": "audiences", "venue": "venues", "language": "languages", "evidence": "evidence_levels"}
     assert list(store["facets"]) == list(names)
-    assert store["facets"]["area"]["label"] == "Präventionsbereich"
+    assert store["facets"]["area"]["label"] == site.vocabularies["prevention_areas"].filter_label == "Thema"
     for key, name in names.items():
         terms = site.vocabularies[name].terms
         assert list(store["facets"][key]["values"].items()) == [(k, t.label) for k, t in terms.items()]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from offerdb import exports, pipeline, rendering
+from offerdb import exports, models, pipeline, rendering
 from offerdb.cli import ROOT
 
 TODAY = datetime.date(2026, 11, 25)
@@ -99,17 +99,21 @@ def test_offer_page_shows_the_listing_beside_the_seal_and_the_criteria_under_qua
     assert "Geprüfte Qualitätskriterien" not in plain
 
 
-def test_evidence_facet_is_spelled_alike_in_all_three_places(built):
+def test_one_facet_table_serves_the_list_page_the_catalogue_and_the_script(built):
     site = built[0].site
-    facets = rendering._facets(site)
+    table = [(f.param, f.key) for f in models.FACETS]
+    assert ("wirksamkeit", "evidence") in table
+    listing = page(built, "angebote/")
+    assert re.findall(r'<fieldset class="facet" data-facet="([\w-]+)" data-key="(\w+)">', listing) == table
+    for facet in models.FACETS:  # the page's terms and its filter's name come from the vocabulary
+        vocabulary = site.vocabularies[facet.vocabulary]
+        fieldset = listing.split(f'data-facet="{facet.param}"', 1)[1].split("</fieldset>", 1)[0]
+        assert re.search(r"<legend>(.*?)</legend>", fieldset)[1] == vocabulary.filter_label
+        assert re.findall(rf'name="{facet.param}" value="([\w-]+)"', fieldset) == list(vocabulary.terms)
     script = (rendering.ASSETS / "list.js").read_text(encoding="utf-8")
-    body = re.search(r"var FACETS = \{(.*?)\};", script, re.S)[1]
-    in_script = dict(re.findall(r'"?([\w-]+)"?:\s*"(\w+)"', body))
-    assert in_script == {f.param: f.key for f in facets}
-    assert [f.key for f in facets] == list(exports.FACETS)
-    for facet in facets:  # the list page's terms are the catalogue's vocabulary
-        assert [t.key for t in facet.terms] == list(site.vocabularies[exports.FACETS[facet.key][1]].terms)
-    assert in_script["wirksamkeit"] == "evidence"
+    assert 'getAttribute("data-key")' in script  # the script reads the table from the page …
+    for param, key in table:  # … and spells no entry of it
+        assert not re.search(rf'["\']?{param}["\']?\s*:\s*["\']{key}["\']', script), param
 
 
 def test_evidence_facet_on_the_list_page_and_in_the_catalogue(built):

@@ -12,9 +12,11 @@
 
   var base = document.documentElement.getAttribute("data-base") || "/";
   var STEP = 24;
-  // URL parameter -> key in daten/katalog.json. German parameters, because teachers share these links.
-  var FACETS = { bereich: "area", schulart: "school_type", format: "format", zielgruppe: "audience",
-                 ort: "venue", sprache: "language", wirksamkeit: "evidence" };
+  // URL parameter -> key in daten/katalog.json, as the page's facets name them (the build's one facet table).
+  var FACETS = {};
+  Array.prototype.forEach.call(form.querySelectorAll("[data-facet][data-key]"), function (facet) {
+    FACETS[facet.getAttribute("data-facet")] = facet.getAttribute("data-key");
+  });
   var status = document.getElementById("ergebnis");
   var empty = document.getElementById("leer");
   var more = document.getElementById("mehr");

@@ -8,8 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-FACETS = {"bereich": "area", "schulart": "school_type", "format": "format", "zielgruppe": "audience",
-          "ort": "venue", "sprache": "language", "wirksamkeit": "evidence"}
+from offerdb.models import FACETS as TABLE
+
+FACETS = {facet.param: facet.key for facet in TABLE}  # URL parameter -> key in daten/katalog.json
 
 
 @pytest.fixture(scope="module")
