@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Markdown on one core vs all cores: `python benchmarks/prerender.py [--offers N]`.
+"""Markdown on one core vs two: `python benchmarks/prerender.py [--offers N]`.
 
-Renders the bodies of the generated offers (benchmarks/out/N/, made by run.py or generated here) with
-offerdb.markdown.prerender, first with one worker, then with one per core, each into an empty cache, and
-checks that both give the same HTML. Run it on a quiet machine: a busy core makes the parallel run look slow.
+Renders the bodies of the generated offers (benchmarks/out/N/, made by run.py or generated here) as the
+pipeline does before it builds the models (offerdb.workers.Shared over markdown.to_html), first in this
+process alone, then with a forked child, and checks that both give the same HTML. Run it on a quiet
+machine: a busy core makes the second run look slow.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from offerdb import markdown  # noqa: E402
-from offerdb.memory import Memory  # noqa: E402
+from offerdb import markdown, workers  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,15 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     work = run.ensure_content(args.offers, HERE / "out")
     bodies = [(p.read_text(encoding="utf-8").split("\n---\n", 1)[1], 1)
               for p in sorted((work / "content" / "offers").glob("*.md"))]
-    caches = []
-    for workers in (1, os.cpu_count() or 1):
-        cache = Memory()
+    results = []
+    for fork in (False, True):
         load = os.getloadavg()[0]
         started = time.perf_counter()
-        markdown.prerender(bodies, cache, workers=workers)
-        print(f"{len(bodies)} bodies, {workers} worker(s): {time.perf_counter() - started:.2f} s (load {load:.2f})")
-        caches.append(cache)
-    print("same HTML:", caches[0]._entries == caches[-1]._entries)
+        results.append(workers.Shared(bodies, lambda body: markdown.to_html(*body), fork).results())
+        print(f"{len(bodies)} bodies, {'two processes' if fork else 'one process'}: "
+              f"{time.perf_counter() - started:.2f} s (load {load:.2f})")
+    print("same HTML:", results[0] == results[1])
     return 0
 
 

@@ -48,8 +48,8 @@ def resolve_today(option: datetime.date | None, environ: dict[str, str]) -> date
 # exactly the report (important for --format json and github).
 PROGRESS_MIN_SECONDS = 1.0
 STAGE_NAMES = {"load": "Inhalte gelesen", "validate": "Inhalte geprüft", "models": "Daten aufbereitet",
-               "render": "Seiten erzeugt", "write": "Dateien geschrieben", "search": "Suchindex gebaut",
-               "exports": "Offene Daten erzeugt"}
+               "plan": "Seiten geplant", "search": "Suchindex gebaut", "render": "Seiten erzeugt",
+               "write": "Dateien geschrieben"}
 
 
 def _seconds(value: float) -> str:

@@ -7,12 +7,10 @@ never resolved. Nothing here raises on bad input: every defect becomes a Problem
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import stat
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -458,7 +456,7 @@ def _document(raw: bytes, source: str, path: Path | str, file: str, kind: str) -
 
 def read_body(path: str) -> str | None:
     """A content file's Markdown body exactly as `read_document` gives it, or None where it would report a
-    problem; for rendering bodies before the files are loaded (markdown.Ahead)."""
+    problem; for rendering bodies before the files are loaded (pipeline.check)."""
     raw, _ = read_bytes(path, path)
     text = decode_text(raw, path)[0] if raw is not None else None
     if text is None:
@@ -502,32 +500,9 @@ def display_path(path: Path, content_dir: Path) -> str:
         return path.as_posix()
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small acyclic objects (documents, values).
-    Its full collections walk every live object, so a load of 10,000 offers spent about a third of its time
-    in them (docs/performance.md); reference counting still frees everything as usual. On the way out the
-    survivors are frozen (moved out of the collector's reach): re-enabling alone would make the next young
-    collection walk every object made meanwhile, half a second at 10,000 offers. pipeline.build unfreezes
-    them when the build is done, so a long-running preview does not keep them frozen."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
 def load_content(content_dir: Path, memory: Memory | None = None) -> Content:
     """Everything in `content_dir`. Files seen before with the same bytes come from `memory` (the live
     preview keeps one, which makes its rebuilds fast); without one every file is read anew."""
-    with paused_gc():
-        return _load_content(content_dir, memory)
-
-
-def _load_content(content_dir: Path, memory: Memory | None) -> Content:
     if memory is not None:
         memory.prune()  # a new build: forget what the previous one did not use
     content_dir = content_dir.resolve()

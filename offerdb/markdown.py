@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 
 import nh3
 from markdown_it import MarkdownIt
 
-from . import parallel
-from .loading import read_body
 from .memory import Memory, digest
 
 # CommonMark plus tables: what GitHub's preview shows editors while they edit a file, and measured 1.5x
@@ -43,94 +37,24 @@ _MD.add_render_rule("td_open", _cell)
 def render(text: str, heading_offset: int = 0, memory: Memory | None = None) -> str:
     """`heading_offset` moves editors' headings down to fit the page around them: an offer's description
     sits under an h2, so its "## Ablauf" must become an h3 to keep the outline without gaps. A text rendered
-    before comes from `memory`: the live preview re-renders only what changed."""
+    before comes from `memory` (under `key`): the live preview re-renders only what changed."""
     if memory is None:
-        return _render(text, heading_offset)
-    key = _key(text, heading_offset)
-    html = memory.get(key)
+        return to_html(text, heading_offset)
+    html = memory.get(key(text, heading_offset))
     if html is None:
-        html = _render(text, heading_offset)
-        memory.put(key, html)
+        html = to_html(text, heading_offset)
+        memory.put(key(text, heading_offset), html)
     return html
 
 
-def _key(text: str, heading_offset: int) -> tuple[str, str, int]:
+def key(text: str, heading_offset: int) -> tuple[str, str, int]:
+    """Where a memory keeps the HTML of `text`: by its hash, whichever file it came from."""
     return ("markdown", digest(text.encode()), heading_offset)
 
 
-def _render(text: str, heading_offset: int) -> str:
+def to_html(text: str, heading_offset: int = 0) -> str:
     html = _MD.render(text).rstrip("\n")  # like Python-Markdown before: no newline after the last block
     if heading_offset:
         html = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + heading_offset, 6)}>", html)
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES,
                      link_rel="noopener noreferrer")
-
-
-# Below this many texts a second process costs more than it saves (start-up ~0.1 s, docs/performance.md).
-PARALLEL_MIN_TEXTS = 400
-
-
-def _render_chunk(items: list[tuple[str, int]]) -> list[str]:
-    return [_render(text, offset) for text, offset in items]
-
-
-def prerender(items: Iterable[tuple[str, int]], memory: Memory, workers: int | None = None) -> None:
-    """Render many (text, heading_offset) pairs into `memory` using every core, so the `render` calls that
-    follow are hits. Texts already in it are skipped; the output is the same as `render`'s."""
-    todo: dict[tuple[str, str, int], tuple[str, int]] = {}
-    for text, offset in items:
-        key = _key(text, offset)
-        if memory.get(key) is None:
-            todo[key] = (text, offset)
-    workers = workers or os.cpu_count() or 1
-    if workers < 2 or len(todo) < PARALLEL_MIN_TEXTS or not parallel.can_fork():
-        for key, (text, offset) in todo.items():
-            memory.put(key, _render(text, offset))
-        return
-    keys, pairs = list(todo), list(todo.values())
-    size = -(-len(pairs) // (workers * 4))  # a few chunks per worker, so an uneven chunk does not idle a core
-    chunks = [pairs[i:i + size] for i in range(0, len(pairs), size)]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        results = [html for chunk in pool.map(_render_chunk, chunks) for html in chunk]
-    for key, html in zip(keys, results, strict=True):
-        memory.put(key, html)
-
-
-class Ahead:
-    """The Markdown of many content files rendered on the second core while this process is still loading
-    and validating them (which needs one core for about as long as the Markdown of every body takes on one
-    core): `Ahead(files)` forks a child that reads each (path, heading_offset) file's body and renders it;
-    `finish(memory)` then renders in this process what the child has not started yet, collects the child's
-    results and puts everything into `memory`, so the build's `render` calls are hits. Both processes take
-    files from one shared counter. A body is read and keyed exactly as the loader and `render` do, so a file
-    that changes meanwhile only costs a cache miss. Use it only for a cold build of many files, where
-    `parallel.can_fork()`; `cancel()` when no build follows."""
-
-    def __init__(self, files: list[tuple[str, int]]) -> None:
-        self._files = files
-        self._shares = parallel.Shares(len(files))
-        self._job: parallel.Job | None = parallel.Job(self._take, fork=True)
-
-    def _take(self) -> list[tuple[tuple[str, str, int], str]]:
-        done = []
-        for i in self._shares:
-            path, offset = self._files[i]
-            text = read_body(path)
-            if text is not None:
-                done.append((_key(text, offset), _render(text, offset)))
-        return done
-
-    def finish(self, memory: Memory) -> None:
-        if self._job is None:
-            return
-        mine = self._take()
-        job, self._job = self._job, None
-        for key, html in [*mine, *job.result()]:
-            memory.put(key, html)
-
-    def cancel(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
-            self._job = None
-
-    __del__ = cancel  # a child nobody will read from would wait on its pipe for as long as this process runs

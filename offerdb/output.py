@@ -335,10 +335,12 @@ class Staging:
         return target
 
     def adopt(self, staged: Iterable[str]) -> None:
-        """Record what another process wrote into `root` (pages are rendered alongside the search index)."""
+        """Record what another process wrote into `root` (pages are rendered alongside the search index);
+        paths this process wrote itself are already recorded."""
         for path in staged:
-            self._claim(path)
-            self.staged.add(path)
+            if path not in self.staged:
+                self._claim(path)
+                self.staged.add(path)
 
     def commit(self) -> None:
         if self.updating:

@@ -1,4 +1,6 @@
-"""The build, stage by stage: load -> validate -> (stop on errors) -> models -> render -> publish."""
+"""The build, stage by stage: load -> validate -> (stop on errors) -> models -> plan -> search and render ->
+write. `check` and `build` call one function per stage; the memory the caller owns is passed to each stage,
+and the second core and the cyclic collector are handled here, at the stages' edges (workers)."""
 
 from __future__ import annotations
 
@@ -9,15 +11,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from . import markdown, models, output, parallel, rendering, search
-from .memory import Memory
+from . import markdown, models, output, rendering, search, workers
 from .config import Settings, load_settings
-from .loading import KIND_DIRS, display_path, load_content, paused_gc
+from .loading import KIND_DIRS, display_path, load_content, read_body
+from .memory import Memory
 from .problems import Problem
 from .validation import MEDIA_DIR, Validated, validate
 
 DEFAULT_WARN_DAYS = 60
+
+# Below these many texts or pages a second process costs more than it saves (start-up ~0.1 s; a rebuild
+# after one changed offer renders a few dozen pages; docs/performance.md).
+PARALLEL_MIN_TEXTS = 400
+PARALLEL_MIN_PAGES = 400
 
 # Called after each stage with its name and duration in seconds: the CLI prints progress from it and the
 # benchmark collects per-stage figures, without either reaching into the stages.
@@ -40,7 +48,7 @@ class Checked:
     validated: Validated
     problems: list[Problem]
     # Markdown rendered on the second core while loading and validating; `build` collects it.
-    ahead: markdown.Ahead | None = None
+    ahead: workers.Shared | None = None
 
     def fails(self, strict: bool) -> bool:
         return any(p.is_error or strict for p in self.problems)
@@ -56,16 +64,15 @@ def check(content_dir: Path, config_path: Path, today: datetime.date, memory: Me
           on_stage: OnStage | None = None, for_build: bool = False) -> Checked:
     """Load and validate; files `memory` has seen with the same bytes are not read or checked again (None:
     a cold check). `for_build` says a build follows if the check passes: a cold build of many files then
-    renders their Markdown on the second core meanwhile (`markdown.Ahead`)."""
-    ahead = None
+    renders their Markdown on the second core meanwhile."""
+    cold = memory is None or len(memory) == 0
+    ahead = _markdown_ahead(content_dir) if for_build and cold else None
     try:
-        with stage("load", on_stage):
-            cold = memory is None or len(memory) == 0
-            ahead = _markdown_ahead(content_dir) if for_build and cold else None
+        with stage("load", on_stage), workers.paused_collector(freeze=True):
             settings, problems = load_settings(config_path, display_path(config_path.resolve(), content_dir.resolve()))
             content = load_content(content_dir, memory)
         warn_days = settings.warn_days_before_expiry if settings else DEFAULT_WARN_DAYS
-        with stage("validate", on_stage):
+        with stage("validate", on_stage), workers.paused_collector(freeze=True):
             validated = validate(content, today, warn_days, memory)
     except BaseException:
         if ahead is not None:
@@ -77,9 +84,12 @@ def check(content_dir: Path, config_path: Path, today: datetime.date, memory: Me
     return checked
 
 
-def _markdown_ahead(content_dir: Path) -> markdown.Ahead | None:
-    """Only for a cold build: rebuilds render the few changed texts themselves."""
-    if not parallel.can_fork():
+def _markdown_ahead(content_dir: Path) -> workers.Shared | None:
+    """The bodies of every content file, read and rendered by a forked child while this process loads and
+    validates (which needs one core for about as long as the Markdown of every body takes on one core). A
+    body is read and keyed exactly as the loader and `markdown.render` do, so a file that changes meanwhile
+    only costs a miss."""
+    if not workers.can_fork():
         return None
     files = []
     for kind, folder in KIND_DIRS.items():
@@ -88,18 +98,29 @@ def _markdown_ahead(content_dir: Path) -> markdown.Ahead | None:
                 files += [(entry.path, models.HEADING_OFFSET[kind]) for entry in scan if entry.name.endswith(".md")]
         except OSError:
             continue  # the loader reports a missing folder
-    return markdown.Ahead(files) if len(files) >= markdown.PARALLEL_MIN_TEXTS else None
+    return workers.Shared(files, _body_html, fork=True) if len(files) >= PARALLEL_MIN_TEXTS else None
+
+
+def _body_html(file: tuple[str, int]) -> tuple[Any, str] | None:
+    path, offset = file
+    text = read_body(path)
+    return None if text is None else _html(text, offset)
+
+
+def _html(text: str, offset: int) -> tuple[Any, str]:
+    return markdown.key(text, offset), markdown.to_html(text, offset)
+
+
+def _remember(pairs: list[tuple[Any, str] | None], memory: Memory) -> None:
+    for pair in pairs:
+        if pair is not None:
+            memory.put(*pair)
 
 
 @dataclass
 class Built:
     site: models.Site
     out_dir: Path
-
-
-# Below this many pages to render a second process costs more than it saves (a rebuild after one changed
-# offer renders a few dozen).
-PARALLEL_MIN_PAGES = 400
 
 
 # The project itself: a build never writes into or over it (output.claim).
@@ -116,94 +137,92 @@ def build(checked: Checked, out_dir: Path, today: datetime.date, memory: Memory 
           on_stage: OnStage | None = None, on_wait: Callable[[Path], None] | None = None) -> Built:
     """Render and publish a checked site; call only when `checked` has no errors.
 
-    Pages are written to a staging folder as they are rendered; pages whose inputs `memory` saw published
-    unchanged in `out_dir` are kept from the last build instead (None: a cold build). Where forking is safe
-    and there are many pages to render, a child process on the second core renders pages while the parent
-    builds the search index, then both share what is left. The staging folder's files are put in place only
-    after everything succeeded.
+    What `memory` remembers is reused (None: a cold build): models of unchanged files, and pages whose inputs
+    are unchanged and which are still as the last build with this memory left them in `out_dir`. Pages are
+    written to a staging folder as they are rendered and put in place only after everything succeeded.
 
     The output folder must be the build's own (`output.claim`, else `output.Refused`); another build into
     it is waited for (`on_wait` is told). A failure of the file system raises `output.OutputError` with a
     German message, and the previous site stays."""
     assert checked.settings is not None and checked.validated.ok
     memory = Memory() if memory is None else memory
-    with parallel.frozen_gc():  # freezes the loaded content: forked workers then copy fewer pages
-        with stage("models", on_stage), paused_gc():  # which freezes the site model on its way out
-            if checked.ahead is not None:
-                checked.ahead.finish(memory)
-                checked.ahead = None
-            site = models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR,
-                                     memory)
+    with workers.frozen():  # the loaded content: the collector skips it, forked workers copy fewer pages
+        with stage("models", on_stage), workers.paused_collector(freeze=True):
+            site = _models(checked, today, memory)
         with output.owned(out_dir, sources(checked.content_dir, checked.config_path), PROJECT, on_wait) as out:
             try:
-                _write(site, out, memory, on_stage)
+                # Pages, the search index and the data files make no reference cycles (a Jinja page leaves
+                # none behind), so the collector would only cost time: up to 0.1 s per collection.
+                with workers.paused_collector():
+                    _publish(site, out, memory, on_stage)
             except OSError as exc:
                 raise output.write_failed(exc, out_dir) from None
     return Built(site, out_dir)
 
 
-def _write(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage | None) -> None:
-    # Rendering pages, the search index and the data files makes no reference cycles (a Jinja page leaves
-    # none behind), so the cyclic collector only costs time here: up to a tenth of a second per collection
-    # in the middle of a 1 s rebuild. What survives (the record of the build, kept pieces) is frozen with
-    # the rest, so the first collection afterwards does not walk it either.
-    with paused_gc():
-        _write_files(site, out_dir, memory, on_stage)
+def _models(checked: Checked, today: datetime.date, memory: Memory) -> models.Site:
+    """The Markdown first, on both cores (what the check started ahead, then what is still missing), so the
+    models find every body's HTML in `memory`; then the models."""
+    if checked.ahead is not None:
+        ahead, checked.ahead = checked.ahead, None
+        _remember(ahead.results(), memory)
+    texts = models.texts_to_render(checked.validated, today, memory)
+    fork = len(texts) >= PARALLEL_MIN_TEXTS and workers.can_fork()
+    _remember(workers.Shared(texts, lambda text: _html(*text), fork).results(), memory)
+    assert checked.settings is not None
+    return models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR, memory)
 
 
-def _write_files(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage | None) -> None:
-    # What to render: every file, and which of them the last build with this memory published here.
+def _publish(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage | None) -> None:
+    """Every file of the site into `out_dir`: planned, searched and rendered, then written."""
     record_key = ("published", str(out_dir))
-    with stage("render", on_stage):
-        every = rendering.site_files(site, memory)
-        own = [file for file in every if file.pieces]  # made by the parent, where the pieces are kept
+    with stage("plan", on_stage):
+        plan = rendering.site_files(site, memory)
         before = output.Published.check(memory.get(record_key), out_dir)
         memory.put(record_key, None)  # a failure below leaves the next build a complete one
     with output.Staging(out_dir, previous=before.files if before else None) as staging:
-        published: dict[str, tuple[tuple | None, int, int, int]] = {}
-        files = []  # to render
-        out = str(out_dir) + os.sep
+        with stage("plan", on_stage):
+            published, todo = _keep_unchanged(plan, before, staging, str(out_dir) + os.sep)
+        fork = len(todo) >= PARALLEL_MIN_PAGES and workers.can_fork()
+        # While a forked child renders pages, this process builds the search index and the data files made
+        # from remembered pieces (what they remember must stay in this process's memory); then it joins in.
+        pages = workers.Shared(todo, lambda file: _render(file, staging), fork)
+        with stage("search", on_stage):
+            made = search.build_search(site, memory)
         with stage("render", on_stage):
-            for file in every:
-                stat = before.unchanged(file.path, file.key, out) if before is not None and file.key else None
-                if stat is not None:
-                    staging.keep(file.path)
-                    published[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-                elif not file.pieces:
-                    files.append(file)
-        fork = len(files) >= PARALLEL_MIN_PAGES and parallel.can_fork()
-        shares = parallel.Shares(len(files)) if fork else range(len(files))
-
-        def render() -> dict[str, tuple[tuple | None, int, int, int]]:
-            made = {}
-            for i in shares:
-                file = files[i]
-                stat = staging.add(file.path, file.make())
-                made[file.path] = (file.key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-            return made
-
-        def add(made: dict[str, bytes]) -> None:
+            made.update((file.path, file.make()) for file in plan if file.pieces)
             for path in sorted(made):
-                stat = staging.add(path, made[path])
-                published[path] = (None, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-
-        # The parent builds the search index and the whole-site data files (so what they remember stays in
-        # this process's memory) while a forked child renders pages; then the parent joins in on what is left.
-        job = parallel.Job(render, fork=fork)
-        try:
-            with stage("search", on_stage):
-                add(search.build_search(site, memory))
-            with stage("render", on_stage):
-                for file in own:
-                    add({file.path: file.make()})
-                if fork:
-                    published.update(render())
-                children = job.result()
-        finally:
-            job.cancel()
+                published[path] = (None, *_stat(staging.add(path, made[path])))
+            rendered = pages.results()
         if fork:
-            staging.adopt(children)
-        published.update(children)
+            staging.adopt(path for path, _, _ in rendered)
+        published.update((path, (key, *stat)) for path, key, stat in rendered)
         with stage("write", on_stage):
             staging.commit()
             memory.put(record_key, output.Published.record(out_dir, published, before, staging.touched))
+
+
+Record = dict[str, tuple[Any, int, int, int]]  # path -> (key, inode, size, mtime) as output.Published keeps it
+
+
+def _keep_unchanged(plan: list[rendering.File], before: output.Published | None, staging: output.Staging,
+                    out: str) -> tuple[Record, list[rendering.File]]:
+    """The files the last build left unchanged are kept; the others (but those made from pieces) are to do."""
+    published: Record = {}
+    todo = []
+    for file in plan:
+        stat = before.unchanged(file.path, file.key, out) if before is not None and file.key else None
+        if stat is not None:
+            staging.keep(file.path)
+            published[file.path] = (file.key, *_stat(stat))
+        elif not file.pieces:
+            todo.append(file)
+    return published, todo
+
+
+def _render(file: rendering.File, staging: output.Staging) -> tuple[str, Any, tuple[int, int, int]]:
+    return file.path, file.key, _stat(staging.add(file.path, file.make()))
+
+
+def _stat(stat: os.stat_result) -> tuple[int, int, int]:
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns

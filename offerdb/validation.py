@@ -15,7 +15,7 @@ from jsonschema import ValidationError
 
 from . import placeholders, schema
 from .memory import Memory, digest
-from .loading import (READ_FLAGS, SLUG_RE, Content, Document, Positions, display_path, field_name, paused_gc,
+from .loading import (READ_FLAGS, SLUG_RE, Content, Document, Positions, display_path, field_name,
                       read_yaml_file, special_file_problem)
 from .problems import Problem, error, warning
 
@@ -554,11 +554,6 @@ def validate(content: Content, today: datetime.date, warn_days: int, memory: Mem
     """Check everything. A file whose name and bytes `memory` has seen before is not
     checked again while the vocabularies, the day and `warn_days` are the same; the rules that depend on
     other files always run."""
-    with paused_gc():
-        return _validate(content, today, warn_days, memory)
-
-
-def _validate(content: Content, today: datetime.date, warn_days: int, memory: Memory | None) -> Validated:
     vocabularies, problems = check_vocabularies(content)
     problems = list(content.problems) + problems
     records: dict[str, list[Record]] = {}

@@ -235,21 +235,6 @@ def test_markdown_it_renders_the_shipped_content_like_python_markdown_did():
     assert python_markdown.__name__ == "markdown"  # the reference really is Python-Markdown
 
 
-def test_prerender_on_all_cores_gives_what_render_gives(monkeypatch):
-    from offerdb import markdown
-    from offerdb.memory import Memory
-
-    monkeypatch.setattr(markdown, "PARALLEL_MIN_TEXTS", 2)
-    monkeypatch.setattr(markdown.parallel, "can_fork", lambda: True)  # pytest may run helper threads
-    texts = [(f"## Teil {i}\n\nText mit **{i}** und [Link](https://example.org/{i}).\n", i % 2) for i in range(30)]
-    cache = Memory()
-    markdown.prerender(texts, cache, workers=2)
-    assert len(cache) == 30
-    for text, offset in texts:
-        assert markdown.render(text, offset, memory=cache) == markdown.render(text, offset, memory=None)
-    assert cache.hits == 30 and cache.misses == 30  # prerender's lookups missed; every render call was a hit
-
-
 def test_cached_results_equal_fresh_ones_and_follow_changed_bytes(tmp_path):
     from offerdb.memory import Memory
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from offerdb import output, parallel, pipeline, rendering
+from offerdb import output, pipeline, rendering, workers
 from offerdb.memory import Memory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,7 +156,7 @@ CASES: list[Callable[[Path], None]] = [offer_title, offer_body, offer_updated, p
 @pytest.mark.parametrize("change", CASES, ids=[c.__name__ for c in CASES])
 def test_a_rebuild_after_a_change_equals_a_cold_build(project, build, tmp_path, links, monkeypatch, change, fork):
     if fork:
-        monkeypatch.setattr(parallel, "can_fork", lambda: True)
+        monkeypatch.setattr(workers, "can_fork", lambda: True)
         monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)
     out = tmp_path / "site"
     build(project, out)

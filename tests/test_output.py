@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from offerdb import cli, output, parallel, pipeline
+from offerdb import cli, output, pipeline, workers
 from offerdb.serve import Preview
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -314,7 +314,7 @@ def test_a_disk_without_free_inodes_keeps_the_old_site(project, tmp_path):
 
 
 def test_a_full_disk_in_the_forked_page_renderer_is_reported_in_german(project, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(parallel, "can_fork", lambda: True)  # pytest may run helper threads
+    monkeypatch.setattr(workers, "can_fork", lambda: True)  # pytest may run helper threads
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)
     with tmpfs(tmp_path / "disk", "size=1m") as disk:
         out = disk / "site"

@@ -125,31 +125,31 @@ def test_a_sub_path_build_keeps_every_link_and_asset_under_the_sub_path(tmp_path
 
 
 def test_search_built_in_a_forked_child_gives_the_same_site(project, tmp_path, monkeypatch):
-    from offerdb import parallel
+    from offerdb import workers
 
-    monkeypatch.setattr(parallel, "can_fork", lambda: True)  # pytest may run helper threads
+    monkeypatch.setattr(workers, "can_fork", lambda: True)  # pytest may run helper threads
     assert build(project, tmp_path / "eins") == 0
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)
     forks = []
-    real_job = parallel.Job
+    real_job = workers.Job
 
     def counting_job(fn, fork):
         forks.append(fork)
         return real_job(fn, fork)
 
-    monkeypatch.setattr(parallel, "Job", counting_job)
+    monkeypatch.setattr(workers, "Job", counting_job)
     assert build(project, tmp_path / "zwei") == 0
     assert forks == [True]
     assert snapshot(tmp_path / "eins") == snapshot(tmp_path / "zwei")
 
 
 def test_a_search_failure_in_the_forked_child_keeps_the_previous_site(project, tmp_path, monkeypatch, capsys):
-    from offerdb import parallel, search
+    from offerdb import search, workers
 
     out = tmp_path / "site"
     assert build(project, out) == 0
     before = snapshot(out)
-    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(workers, "can_fork", lambda: True)
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)
 
     def failing(site, memory):

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from ..memory import Memory, digest
 from ..models import Offer, Site
-from ..parallel import paused_collector
 from . import german, gzip_chunks, lunr_index, terms
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,15 +141,14 @@ def build_search(site: Site, memory: Memory | None = None) -> dict[str, bytes]:
         state = _Incremental()
         if memory is not None:
             memory.put(_WRITER, state)
-    with paused_collector():  # it makes only acyclic tuples, lists and strings
-        offers = site.offers
-        # An offer's index fields are made of its file, its partner's file and the vocabularies' labels, so
-        # their names and hashes key its term counts: no field text is needed for an offer seen before.
-        labels = digest(repr(site.vocabulary_data).encode())
-        keys = [terms.digest((offer.source, offer.partner.source, labels)) for offer in offers]
-        counts = terms.field_counts(keys, lambda i: tuple(offer_fields(offers[i]).values()), memory,
-                                    source="offer-files", digests=keys)
-        files[INDEX_PATH] = state.writer.write([offer.slug for offer in offers], counts, FIELDS)
+    offers = site.offers
+    # An offer's index fields are made of its file, its partner's file and the vocabularies' labels, so
+    # their names and hashes key its term counts: no field text is needed for an offer seen before.
+    labels = digest(repr(site.vocabulary_data).encode())
+    keys = [terms.digest((offer.source, offer.partner.source, labels)) for offer in offers]
+    counts = terms.field_counts(keys, lambda i: tuple(offer_fields(offers[i]).values()), memory,
+                                source="offer-files", digests=keys)
+    files[INDEX_PATH] = state.writer.write([offer.slug for offer in offers], counts, FIELDS)
     for path in list(files):
         files[path + ".gz"] = gzipped_index(files[path], state.chunks) if path == INDEX_PATH else gzipped(files[path])
     return files

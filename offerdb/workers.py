@@ -1,8 +1,11 @@
-"""The second core: run one part of a build in a forked child while the parent does another.
+"""The second core and the cyclic collector: the one place where a build spreads work over processes or
+pauses the collector. The pipeline uses both at the edges of its stages; the stages stay plain functions.
 
-A forked child starts with the parent's memory (the whole site model) without pickling it, which is what
-makes this pay: sending 10,000 offers to a worker would cost more than the work. Fork is used only where it
-is cheap and safe (`can_fork`); elsewhere the job runs in the parent, with the same result.
+One way to use the second core: `Shared(items, work)` forks a child that works through a list while this
+process does something else, then this process joins in on what is left (`results`). A forked child starts
+with the parent's memory (the whole site model) without pickling it, which is what makes this pay: sending
+10,000 offers to a worker would cost more than the work. Fork is used only where it is cheap and safe
+(`can_fork`); elsewhere this process does all of the work, with the same result.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -95,22 +98,63 @@ class Shares:
             yield from range(start, min(self._n, start + self._chunk))
 
 
+class Shared:
+    """`Shared(items, work, fork)`: with `fork`, a child starts at once on `items` (work(item) -> result,
+    picklable), taking them in chunks from a counter it shares with this process. `results()` then works
+    through what the child has not taken, waits for it and returns every result in the order of `items`.
+    Without `fork` everything happens in `results()`. A failure in either process is raised by `results()`;
+    `cancel()` ends a child whose results are no longer wanted."""
+
+    def __init__(self, items: Sequence[Any], work: Callable[[Any], Any], fork: bool) -> None:
+        self._items, self._work = items, work
+        self._shares: Iterable[int] = Shares(len(items)) if fork else range(len(items))
+        self._job: Job | None = Job(self._take, fork=True) if fork else None
+
+    def _take(self) -> list[tuple[int, Any]]:
+        return [(i, self._work(self._items[i])) for i in self._shares]
+
+    def results(self) -> list[Any]:
+        try:
+            done = self._take()
+            if self._job is not None:
+                done += self._job.result()
+        finally:
+            self.cancel()
+        ordered: list[Any] = [None] * len(self._items)
+        for i, result in done:
+            ordered[i] = result
+        return ordered
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+
+    __del__ = cancel  # a child nobody will read from would wait on its pipe for as long as this process runs
+
+
 @contextmanager
-def paused_collector() -> Iterator[None]:
-    """The cyclic collector off while only acyclic objects (tuples, lists, strings, frozen dataclasses) are
-    made: its full collections would walk every object of the site model (0.35 s of a cold build at
-    10,000 offers in the search index alone). Reference counting frees everything as usual."""
+def paused_collector(freeze: bool = False) -> Iterator[None]:
+    """The cyclic collector off while a stage makes many small acyclic objects (documents, values, tuples,
+    pages): its full collections walk every live object, so a load of 10,000 offers spent about a third of
+    its time in them and the search index 0.35 s (docs/performance.md); reference counting still frees
+    everything as usual. With `freeze`, the survivors are frozen on the way out (moved out of the collector's
+    reach): re-enabling alone would make the next young collection walk every object made meanwhile, half a
+    second at 10,000 offers. `frozen()` around the build unfreezes them at its end, so a long-running
+    preview does not keep them frozen."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
 
 @contextmanager
-def frozen_gc() -> Iterator[None]:
+def frozen() -> Iterator[None]:
     """Move every object alive now (the site model) out of the cyclic collector's reach while pages are
     rendered: its full collections would otherwise walk millions of objects that stay alive anyway. A
     forked child also copies fewer memory pages, as the collector no longer writes to their headers."""
