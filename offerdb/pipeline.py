@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import markdown, models, output, rendering, search, workers
+from . import markdown, models, output, plan, rendering, search, workers
 from .config import Settings, load_settings
 from .loading import KIND_DIRS, display_path, load_content, read_body
 from .memory import Memory
@@ -177,12 +177,12 @@ def _publish(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage
     """Every file of the site into `out_dir`: planned, searched and rendered, then written."""
     record_key = ("published", str(out_dir))
     with stage("plan", on_stage):
-        plan = rendering.site_files(site, memory)
+        files = plan.outputs(site, memory)
         before = output.Published.check(memory.get(record_key), out_dir)
         memory.put(record_key, None)  # a failure below leaves the next build a complete one
     with output.Staging(out_dir, previous=before.files if before else None) as staging:
         with stage("plan", on_stage):
-            published, todo = _keep_unchanged(plan, before, staging, str(out_dir) + os.sep)
+            published, todo = _keep_unchanged(files, before, staging, str(out_dir) + os.sep)
         fork = len(todo) >= PARALLEL_MIN_PAGES and workers.can_fork()
         # While a forked child renders pages, this process builds the search index and the data files made
         # from remembered pieces (what they remember must stay in this process's memory); then it joins in.
@@ -190,7 +190,7 @@ def _publish(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage
         with stage("search", on_stage):
             made = search.build_search(site, memory)
         with stage("render", on_stage):
-            made.update((file.path, file.make()) for file in plan if file.pieces)
+            made.update((file.path, file.make()) for file in files if file.pieces)
             for path in sorted(made):
                 published[path] = (None, *_stat(staging.add(path, made[path])))
             rendered = pages.results()
@@ -205,12 +205,12 @@ def _publish(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage
 Record = dict[str, tuple[Any, int, int, int]]  # path -> (key, inode, size, mtime) as output.Published keeps it
 
 
-def _keep_unchanged(plan: list[rendering.File], before: output.Published | None, staging: output.Staging,
-                    out: str) -> tuple[Record, list[rendering.File]]:
+def _keep_unchanged(files: list[plan.File], before: output.Published | None, staging: output.Staging,
+                    out: str) -> tuple[Record, list[plan.File]]:
     """The files the last build left unchanged are kept; the others (but those made from pieces) are to do."""
     published: Record = {}
     todo = []
-    for file in plan:
+    for file in files:
         stat = before.unchanged(file.path, file.key, out) if before is not None and file.key else None
         if stat is not None:
             staging.keep(file.path)
@@ -220,7 +220,7 @@ def _keep_unchanged(plan: list[rendering.File], before: output.Published | None,
     return published, todo
 
 
-def _render(file: rendering.File, staging: output.Staging) -> tuple[str, Any, tuple[int, int, int]]:
+def _render(file: plan.File, staging: output.Staging) -> tuple[str, Any, tuple[int, int, int]]:
     return file.path, file.key, _stat(staging.add(file.path, file.make()))
 
 
