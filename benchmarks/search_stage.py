@@ -45,8 +45,10 @@ def changed_site(site, number: int):
     """The site with one offer's body changed (a sentence appended, as an editor would)."""
     offers = list(site.offers)
     i = len(offers) // 2
-    offers[i] = dataclasses.replace(offers[i], body_html=offers[i].body_html + CHANGED.replace("Messung",
-                                                                                               f"Messung {number}"))
+    sentence = CHANGED.replace("Messung", f"Messung {number}")
+    # An edit changes the file, so its hash (`source`), by which the search keys an offer's terms.
+    offers[i] = dataclasses.replace(offers[i], body_html=offers[i].body_html + sentence,
+                                    source=f"{offers[i].source} {number}")
     return dataclasses.replace(site, offers=offers)
 
 
