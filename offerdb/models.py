@@ -8,7 +8,7 @@ import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import markdown, placeholders, schema
 from .memory import Memory, digest
@@ -452,38 +452,46 @@ def _read_media(path: Path, name: str) -> bytes:
                                f"Die Datei kann nicht gelesen werden ({exc.strerror}).")) from exc
 
 
-def _model_keys(validated: Validated, today: datetime.date) -> tuple[Any, dict[str, Any], list[Any], list[Record]]:
+class ModelKeys(NamedTuple):
     """Where a memory keeps each model, by the names and hashes of the files it is made of: the vocabularies;
     a partner by its file; a published offer by its file, its partner's file and the vocabularies (its
-    labels), so a changed partner file makes its offers anew. Also the published offers' records."""
+    labels), so a changed partner file makes its offers anew. `live`: the published offers' records."""
+
+    vocabularies: tuple[str, str]
+    partners: dict[str, tuple[str, str, str]]
+    offers: list[tuple[Any, ...]]
+    live: list[Record]
+
+
+def model_keys(validated: Validated, today: datetime.date) -> ModelKeys:
     vocab_key = ("vocabularies", digest(repr(validated.vocabularies).encode()))
     live = [r for r in validated.records["offer"] if is_live(r.values, today)]
     partner_keys = {r.slug: ("partner", r.document.file, r.document.source) for r in validated.records["partner"]}
     offer_keys = [("offer", r.document.file, r.document.source, partner_keys[r.values["partner"]][1:], vocab_key[1])
                   for r in live]
-    return vocab_key, partner_keys, offer_keys, live
+    return ModelKeys(vocab_key, partner_keys, offer_keys, live)
 
 
-def texts_to_render(validated: Validated, today: datetime.date, memory: Memory) -> list[tuple[str, int]]:
+def texts_to_render(validated: Validated, keys: ModelKeys, memory: Memory) -> list[tuple[str, int]]:
     """The Markdown (text, heading offset) that `build_site` with `memory` will render: the bodies of the
     partners and offers whose models it does not remember, and of the pages. The pipeline renders them on
     both cores first, so `build_site`'s own calls find them in `memory`."""
-    _, partner_keys, offer_keys, live = _model_keys(validated, today)
     texts = [(r.document.body, HEADING_OFFSET["partner"]) for r in validated.records["partner"]
-             if memory.get(partner_keys[r.slug]) is None]
-    texts += [(r.document.body, HEADING_OFFSET["offer"]) for r, key in zip(live, offer_keys, strict=True)
+             if memory.get(keys.partners[r.slug]) is None]
+    texts += [(r.document.body, HEADING_OFFSET["offer"]) for r, key in zip(keys.live, keys.offers, strict=True)
               if memory.get(key) is None]
     texts += [(r.document.body, HEADING_OFFSET["page"]) for r in validated.records["page"]]
     return [text for text in texts if memory.get(markdown.key(*text)) is None]
 
 
 def build_site(validated: Validated, settings: Settings, today: datetime.date, media_dir: Path | None = None,
-               memory: Memory | None = None) -> Site:
+               memory: Memory | None = None, keys: ModelKeys | None = None) -> Site:
     """Models for everything that is published: archived offers and expired seals are left out. A model whose
-    files (and, for an offer, the vocabularies) `memory` has seen is taken from it; a fresh memory makes all."""
+    files (and, for an offer, the vocabularies) `memory` has seen is taken from it; a fresh memory makes all.
+    `keys`: `model_keys` for the same records and day, if the caller has them already."""
     assert validated.ok
     memory = Memory() if memory is None else memory
-    vocab_key, partner_keys, offer_keys, live = _model_keys(validated, today)
+    vocab_key, partner_keys, offer_keys, live = keys or model_keys(validated, today)
     vocab = memory.get(vocab_key)
     if vocab is None:
         vocab = _vocabularies(validated.vocabularies)

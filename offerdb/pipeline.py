@@ -166,11 +166,13 @@ def _models(checked: Checked, today: datetime.date, memory: Memory) -> models.Si
     if checked.ahead is not None:
         ahead, checked.ahead = checked.ahead, None
         _remember(ahead.results(), memory)
-    texts = models.texts_to_render(checked.validated, today, memory)
+    keys = models.model_keys(checked.validated, today)
+    texts = models.texts_to_render(checked.validated, keys, memory)
     fork = len(texts) >= PARALLEL_MIN_TEXTS and workers.can_fork()
     _remember(workers.Shared(texts, lambda text: _html(*text), fork).results(), memory)
     assert checked.settings is not None
-    return models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR, memory)
+    return models.build_site(checked.validated, checked.settings, today, checked.content_dir / MEDIA_DIR, memory,
+                             keys)
 
 
 def _publish(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage | None) -> None:

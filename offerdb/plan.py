@@ -62,35 +62,51 @@ def site_key(site: Site) -> str:
 
 _FILES = operator.attrgetter("source", "partner.source")
 _PLAIN = (str, int, float, bool, type(None), datetime.date)
+_OFFERS = {Offer}
 
 
-def fingerprint(value: Any) -> Any:
+def fingerprint(value: Any, memo: dict[int, tuple[Any, Any]] | None = None) -> Any:
     """A value as a page's key sees it: an offer by the names and hashes of its file and its partner's file
     (everything else it holds comes from those or from what the site key covers), a partner by its file's,
     bytes by their hash, containers and records by their parts. Anything else is refused, so a new kind of
-    input is declared here rather than silently left out of the keys."""
+    input is declared here rather than silently left out of the keys.
+
+    `memo` (one per plan) remembers the fingerprints of containers and records by identity while they are
+    alive: the filters and counts that every list page shows are fingerprinted once, not 400 times. Each
+    entry holds its object, so an identity cannot be reused meanwhile."""
     kind = type(value)
     if kind is Offer:
         return _FILES(value)
     if kind is Partner:
         return value.source
-    if kind in _PLAIN:
+    if kind in _PLAIN or kind is Meta:  # a page's title, description and path: plain strings
         return value
-    if kind is list or kind is tuple:
-        return tuple(map(fingerprint, value))
-    if kind is dict:
-        return tuple((key, fingerprint(item)) for key, item in value.items())
     if kind is bytes:
         return digest(value)
-    if isinstance(value, tuple):  # a named tuple
-        return (kind.__name__, *map(fingerprint, value))
-    if dataclasses.is_dataclass(value):
-        return (kind.__name__, *(fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value)))
-    raise TypeError(f"{kind.__name__} has no fingerprint: say in plan.fingerprint what a page shows of it")
+    if (kind is list or kind is tuple) and value and set(map(type, value)) == _OFFERS:  # cards, in C
+        return tuple(map(_FILES, value))
+    if memo is not None:
+        known = memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+    if kind is list or kind is tuple:
+        result: Any = tuple(fingerprint(item, memo) for item in value)
+    elif kind is dict:
+        result = tuple((key, fingerprint(item, memo)) for key, item in value.items())
+    elif isinstance(value, tuple):  # a named tuple
+        result = (kind.__name__, *(fingerprint(item, memo) for item in value))
+    elif dataclasses.is_dataclass(value):
+        result = (kind.__name__, *(fingerprint(getattr(value, f.name), memo) for f in dataclasses.fields(value)))
+    else:
+        raise TypeError(f"{kind.__name__} has no fingerprint: say in plan.fingerprint what a page shows of it")
+    if memo is not None:
+        memo[id(value)] = (value, result)
+    return result
 
 
-def _key(site_key: str | None, name: str, inputs: Any) -> tuple[Any, ...]:
-    return (site_key, name, fingerprint(inputs))
+def _key(site_key: str | None, name: str, inputs: tuple[Any, ...],
+         memo: dict[int, tuple[Any, Any]]) -> tuple[Any, ...]:
+    return (site_key, name, *[fingerprint(value, memo) for value in inputs])
 
 
 def outputs(site: Site, memory: Memory | None = None) -> list[File]:
@@ -105,6 +121,7 @@ def outputs(site: Site, memory: Memory | None = None) -> list[File]:
     pieces = exports.Pieces.of(memory)
     files: list[File] = []
     html_pages: list[str] = []  # for the sitemap
+    memo: dict[int, tuple[Any, Any]] = {}  # fingerprints of the inputs many files share, for this plan only
 
     def page(path: str, template: str, meta: Meta, later: Callable[[], dict[str, Any]] | None = None,
              **context: Any) -> None:
@@ -115,13 +132,13 @@ def outputs(site: Site, memory: Memory | None = None) -> list[File]:
             return env.get_template(template).render(site=view, meta=meta, **context, **extra).encode("utf-8")
 
         file = path + "index.html" if path.endswith("/") or path == "" else path
-        files.append(File(file, make, _key(whole, template, (meta, context))))
+        files.append(File(file, make, _key(whole, template, (meta, *context.values()), memo)))
         if file not in ("404.html", "merkliste/index.html"):
             html_pages.append(path)
 
     def data(path: str, make: Callable[[], bytes], inputs: Any, of_site: bool = True) -> None:
         """A data file made of `inputs` and (`of_site`) what the site key covers."""
-        files.append(File(path, make, _key(whole if of_site else None, path, inputs)))
+        files.append(File(path, make, _key(whole if of_site else None, path, (inputs,), memo)))
 
     def joined(path: str, make: Callable[[], bytes | list[bytes]]) -> None:
         """A whole-site data file joined from each offer's remembered piece: made every time, in this process."""
