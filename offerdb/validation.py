@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from jsonschema import ValidationError
 
-from . import placeholders, schema
+from . import fieldguide, placeholders, schema
 from .memory import Memory, digest
 from .loading import (READ_FLAGS, SLUG_RE, Content, Document, Positions, display_path, field_name, paused_gc,
                       read_yaml_file, special_file_problem)
@@ -83,6 +83,14 @@ def _suggest(word: str, options: Iterable[str]) -> str:
     return f"Meinten Sie „{close[0]}“?" if close else ""
 
 
+def _at_path(values: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        if not isinstance(values, (dict, list)) or not _has(values, part):
+            return None
+        values = values[part]
+    return values
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "Liste"
@@ -110,10 +118,39 @@ class SchemaChecker:
         values = self._coerce(data)
         problems: list[Problem] = []
         for err in self.validator.iter_errors(values):
-            problems.extend(self._translate(err, positions, file))
+            problems.extend(self._translate(err, positions, file, values))
         return values, problems
 
-    def _translate(self, err: ValidationError, positions: Positions, file: str) -> list[Problem]:
+    def _empty_hint(self, path: tuple[Any, ...], values: Any) -> str:
+        """What to do with an empty field: fill it in where the schema's `required` lists demand it (always, or
+        by its group's if/then/else on the values at hand), else fill it in or delete the line."""
+        if not path or isinstance(path[-1], int):
+            return "Tragen Sie hinter „- “ einen Wert ein oder löschen Sie die ganze Zeile."
+        group, key = path[:-1], path[-1]
+        parent = schema.at(self.kind, group) or {}
+        if key in parent.get("required", []):
+            hint = "Das Feld ist Pflicht: Tragen Sie einen Wert ein."
+            outer = schema.at(self.kind, group[:-1]) or {} if group else {}
+            if group and group[-1] in outer.get("properties", {}) and group[-1] not in outer.get("required", []):
+                title = parent.get("title", group[-1])
+                hint += (f" Brauchen Sie die freiwillige Angabe „{title}“ nicht, löschen Sie den ganzen Block "
+                         f"„{group[-1]}:“ samt seinen Unterzeilen.")
+            return hint
+        condition = parent.get("if", {}).get("properties", {})
+        if len(condition) == 1:
+            (other, rule), = condition.items()
+            group_values = _at_path(values, group)
+            holds = isinstance(group_values, dict) and "const" in rule and group_values.get(other) == rule["const"]
+            when = f"„{other}: {fieldguide.yaml_scalar(rule.get('const'))}“"
+            if key in parent.get("then" if holds else "else", {}).get("required", []):
+                return (f"Das Feld ist bei {when} Pflicht: Tragen Sie einen Wert ein." if holds else
+                        f"Das Feld ist Pflicht, außer bei {when}: Tragen Sie einen Wert ein.")
+            if key in parent.get("then", {}).get("required", []) and _at_path(group_values, (other,)) is None:
+                return (f"Das Feld ist bei {when} Pflicht: Tragen Sie dann einen Wert ein, sonst löschen Sie die "
+                        "ganze Zeile.")
+        return "Das Feld ist freiwillig: Tragen Sie einen Wert ein oder löschen Sie die ganze Zeile."
+
+    def _translate(self, err: ValidationError, positions: Positions, file: str, values: Any) -> list[Problem]:
         path = tuple(err.absolute_path)
         keyword = err.validator
         label = schema.label(self.kind, path)
@@ -155,9 +192,7 @@ class SchemaChecker:
         if keyword == "type":
             expected = err.validator_value if isinstance(err.validator_value, str) else err.validator_value[0]
             if err.instance is None:
-                return one("empty-value", f"„{label}“ ist leer.",
-                           "Tragen Sie einen Wert ein. Ist das Feld freiwillig und nicht nötig, löschen Sie "
-                           "die ganze Zeile.")
+                return one("empty-value", f"„{label}“ ist leer.", self._empty_hint(path, values))
             return one("wrong-type",
                        f"„{label}“ muss {_TYPE_DE[expected]} sein, hier steht {_describe(err.instance)}.",
                        _TYPE_HINTS[expected])
