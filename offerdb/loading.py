@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 import yaml
 
+from . import yamllines
 from .memory import Memory, digest
 from .problems import Problem, error
 
@@ -124,6 +125,9 @@ _SYNTAX_HINTS = [
 ]
 
 
+# The parser's context for problems that began where it opened something, at its context_mark.
+_OPENED_AT = ("scanning a quoted scalar", "parsing a flow sequence", "parsing a flow mapping")
+
 _KEY_ON_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
 
 
@@ -144,16 +148,29 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str, line_offset: int)
                      "Das Zeichen ist meist beim Kopieren aus einem anderen Programm entstanden: "
                      "Zeile löschen und neu tippen.")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    # An unclosed quote or bracket is noticed where the file (or the next key) is reached; the editor has to
+    # look where it was opened.
+    opened = getattr(exc, "context_mark", None)
+    if opened is not None and any(where in (getattr(exc, "context", None) or "") for where in _OPENED_AT):
+        mark = opened
     line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
     column = (mark.column + 1) if mark else 1
-    problem = getattr(exc, "problem", None) or str(exc)
+    # The parser notices a missing colon or a misplaced line only further down: name the line the editor got
+    # wrong, if one up to the reported one is clearly wrong.
+    found = yamllines.misplaced_line(text, line - line_offset, file, line_offset)
+    if found is not None:
+        return found
+    problem = getattr(exc, "problem", None) or ""
     key = _key_on_line(text, line - line_offset)
     for needle, message, hint in _SYNTAX_HINTS:
         if needle in problem:
             return error(file, line, column, "yaml-syntax", key, message, hint)
+    # The parser's own words are English and name its internals: the editor gets none of them.
     return error(file, line, column, "yaml-syntax", key,
-                 f"Die Angaben sind kein gültiges YAML ({problem}).",
-                 "Vergleichen Sie die Zeile mit einer funktionierenden Angebotsdatei.")
+                 "Diese Zeile passt nicht zum Aufbau der Angaben.",
+                 "Prüfen Sie diese Zeile und die darüber: Hat jede Angabe die Form „feld: Wert“ mit einem "
+                 "Leerzeichen nach dem Doppelpunkt, stehen Felder derselben Gruppe genau untereinander, und ist "
+                 "jedes Anführungszeichen und jede Klammer geschlossen?")
 
 
 # Lists and mappings nested deeper than this are reported and skipped: the composer recurses once per level,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from jsonschema import ValidationError
 
-from . import fieldguide, placeholders, schema
+from . import fieldguide, placeholders, schema, yamllines
 from .memory import Memory, digest
 from .loading import (READ_FLAGS, SLUG_RE, Content, Document, Positions, display_path, field_name, paused_gc,
                       read_yaml_file, special_file_problem)
@@ -81,6 +81,16 @@ class Validated:
 def _suggest(word: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"Meinten Sie „{close[0]}“?" if close else ""
+
+
+def _glued_keys(mapping: Any) -> set[str]:
+    """Field names that `mapping` has only glued to the rest of their line, without colon or space."""
+    found = set()
+    for key in mapping if isinstance(mapping, dict) else ():
+        glued = yamllines.glued_or_bare(key) if isinstance(key, str) else None
+        if glued:
+            found.add(glued[1])
+    return found
 
 
 def _at_path(values: Any, path: tuple[Any, ...]) -> Any:
@@ -169,8 +179,8 @@ class SchemaChecker:
         if keyword == "required":
             out = []
             for missing in err.validator_value:
-                if missing in err.instance:
-                    continue
+                if missing in err.instance or missing in _glued_keys(err.instance):
+                    continue  # present, but without its colon: reported as that (additionalProperties)
                 sub = schema.at(self.kind, path + (missing,)) or {}
                 hint = sub.get("description", "")
                 out.append(error(file, line, column, "missing-field", field_name(path + (missing,)),
@@ -184,6 +194,15 @@ class SchemaChecker:
                 if key in allowed:
                     continue
                 kline, kcol = positions.of(path + (key,))
+                glued = yamllines.glued_or_bare(key)
+                if glued and glued[1] in allowed:
+                    # 'title "Text: mehr"' is YAML for the field 'title "Text' with the value 'mehr"'.
+                    how, name, rest = glued
+                    message, hint = (yamllines.missing_space(name, key) if how == "space"
+                                     else yamllines.missing_colon(name, rest + " …"))
+                    out.append(error(file, kline, kcol + len(name), "yaml-syntax", field_name(path + (name,)),
+                                     message, hint))
+                    continue
                 hint = _suggest(key, allowed) or ("Erlaubt sind hier: " + ", ".join(allowed) + "." if allowed else "")
                 where = f" in „{label}“" if path else ""
                 out.append(error(file, kline, kcol, "unknown-field", field_name(path + (key,)),
@@ -193,6 +212,17 @@ class SchemaChecker:
             expected = err.validator_value if isinstance(err.validator_value, str) else err.validator_value[0]
             if err.instance is None:
                 return one("empty-value", f"„{label}“ ist leer.", self._empty_hint(path, values))
+            glued = yamllines.glued_or_bare(err.instance) if expected == "object" and isinstance(
+                err.instance, str) else None
+            if glued and glued[1] in (schema.at(self.kind, path) or {}).get("properties", {}):
+                # "  lead_time_weeks 6" under "booking:" is YAML for the text "lead_time_weeks 6": name the
+                # field whose colon (or the space after it) is missing, not the group's type.
+                how, name, rest = glued
+                line, column = positions.of_value(path)
+                message, hint = (yamllines.missing_space(name, err.instance) if how == "space"
+                                 else yamllines.missing_colon(name, rest))
+                return [error(file, line, column + len(name), "yaml-syntax", field_name(path + (name,)), message,
+                              hint)]
             return one("wrong-type",
                        f"„{label}“ muss {_TYPE_DE[expected]} sein, hier steht {_describe(err.instance)}.",
                        _TYPE_HINTS[expected])
