@@ -281,6 +281,39 @@ class SchemaChecker:
         return one(f"schema-{keyword}", f"„{label}“ ist ungültig ({err.message}).")
 
 
+# --- text cut off by a comment -------------------------------------------------------------------
+
+# String fields whose values are not free text: a comment after them is a note, and quoting would break them.
+_NOT_FREE_TEXT = ("x-vocabulary", "enum", "const", "format", "pattern")
+
+
+def comment_problems(kind: str, data: Any, positions: Positions, file: str) -> list[Problem]:
+    """A warning for each free-text value that a " #…" on its line cut short: YAML drops it as a comment, but
+    in a title, a description or a list of methods it is nearly always text the editor meant to publish (a
+    hashtag, a note). After a date, a number, a list key or an address it is a note to the file's readers."""
+    problems = []
+    for path, (line, column, dropped) in positions.comments.items():
+        node = schema.at(kind, path)
+        if not node or node.get("type") != "string" or any(k in node for k in _NOT_FREE_TEXT):
+            continue
+        value = _at_path(data, path)
+        if not isinstance(value, str):
+            continue
+        quote = "'" if '"' in value else '"'
+        short = len(value) <= 20
+        start = value if short else value[:20].rsplit(" ", 1)[0] + " …"
+        where = f"{path[-1]}: " if isinstance(path[-1], str) else "- "
+        between = "" if short else " („…“ steht für den Text dazwischen)"
+        problems.append(warning(
+            file, line, column, "comment-in-value", field_name(path),
+            f"„{dropped}“ fehlt im Wert: Nach einem Leerzeichen beginnt „#“ in YAML einen Kommentar, und der Rest "
+            "der Zeile wird nicht veröffentlicht.",
+            f"Soll der Text zum Wert gehören, setzen Sie den ganzen Wert in Anführungszeichen: "
+            f"„{where}{quote}{start} {dropped}{quote}“{between}. Ist er eine Notiz, schreiben Sie ihn in eine "
+            "eigene Zeile, die mit „#“ beginnt."))
+    return problems
+
+
 # --- vocabularies -------------------------------------------------------------------------------
 
 def check_vocabularies(content: Content) -> tuple[dict[str, Any], list[Problem]]:
@@ -301,6 +334,7 @@ def check_vocabularies(content: Content) -> tuple[dict[str, Any], list[Problem]]
               if isinstance(vocab, dict) and isinstance(vocab.get("values"), dict)
               and isinstance(vocab.get("label"), str)}
     problems += placeholders.in_values(content.vocabularies, content.vocabulary_positions, file)
+    problems += comment_problems("vocabularies", content.vocabularies, content.vocabulary_positions, file)
     return usable, problems
 
 
@@ -320,7 +354,7 @@ def check_help(content: Content, vocabularies: dict[str, Any]) -> tuple[list[Rec
                           "Die Datei mit den Notrufen und Beratungsstellen fehlt; jede Seite verlinkt sie als "
                           "„Hilfe in akuten Fällen“.",
                           "Kopieren Sie content/hilfe.yaml aus den Beispielinhalten und prüfen Sie jede Angabe.")]
-    data, positions, problems = read_yaml_file(path, file)
+    data, positions, problems = read_yaml_file(path, file, content=True)
     if not isinstance(data, dict):
         if not any(p.is_error for p in problems):
             problems.append(error(file, 1, 1, "front-matter-not-mapping", "",
@@ -329,6 +363,7 @@ def check_help(content: Content, vocabularies: dict[str, Any]) -> tuple[list[Rec
         return [], problems
     values, found = SchemaChecker("help", vocabularies).check(data, positions, file)
     problems += _without_followups(found, problems) + placeholders.in_values(data, positions, file)
+    problems += comment_problems("help", data, positions, file)
     return [Record(Document("help", "hilfe", file, data, "", 1, positions), values)], problems
 
 
@@ -595,6 +630,7 @@ def _check_document(checker: SchemaChecker, document: Document, today: datetime.
     if checker.kind == "offer":
         rules += offer_rules(record, today, warn_days)
     rules += placeholders.in_values(document.data, document.positions, document.file)
+    rules += comment_problems(checker.kind, document.data, document.positions, document.file)
     rules += placeholders.in_text(document.body, document.file, document.body_line)
     return values, found, rules
 

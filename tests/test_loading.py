@@ -152,6 +152,24 @@ def test_no_parser_english_reaches_the_editor():
     run()
 
 
+def test_comments_after_plain_values_are_recorded_for_content_only():
+    """YAML drops " #…" after a plain value; the loader keeps where, so validation can warn about cut-off text.
+    Quoted and block values keep their "#", and a comment on its own line or after a key cuts nothing."""
+    text = ("summary: Regeln aufstellen. #MobbingStoppen\n"
+            "title: \"Bleibt # ganz\"\n"
+            "# eigene Zeile\n"
+            "key:   # nach einem Feldnamen\n"
+            "methods:\n  - Rollenspiel # mit Video\n  # eingerückt\n"
+            "text: >-\n  a #b\n  c\n"
+            "flow: [a, b] # c\n"
+            "url: https://x.example.org/#anker\n")
+    value, positions, problems = parse_yaml(text, "t.md", 1, content=True)
+    assert problems == []
+    assert value["summary"] == "Regeln aufstellen." and value["title"] == "Bleibt # ganz" and value["text"] == "a #b c"
+    assert positions.comments == {("summary",): (2, 29, "#MobbingStoppen"), ("methods", 0): (7, 17, "# mit Video")}
+    assert parse_yaml(text, "site.yaml")[1].comments == {}
+
+
 def test_syntax_error_message_is_german_with_hint():
     _, _, problems = parse_yaml("a: b: c\n", "t.md")
     assert problems[0].message == "Unerwarteter Doppelpunkt."
