@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import yaml
 
+from . import yamllines
 from .memory import Memory, digest
 from .problems import Problem, error
 
@@ -48,6 +49,8 @@ class Positions:
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     start: tuple[int, int] = (1, 1)
+    # (line, column, text) of a comment after a plain value, which YAML dropped; only for content files
+    comments: dict[Path_, tuple[int, int, str]] = field(default_factory=dict)
 
     def of(self, path: Path_) -> tuple[int, int]:
         """Where to point an editor for `path`: the key naming the field, else the value, else a parent."""
@@ -122,6 +125,9 @@ _SYNTAX_HINTS = [
 ]
 
 
+# The parser's context for problems that began where it opened something, at its context_mark.
+_OPENED_AT = ("scanning a quoted scalar", "parsing a flow sequence", "parsing a flow mapping")
+
 _KEY_ON_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
 
 
@@ -142,16 +148,29 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str, line_offset: int)
                      "Das Zeichen ist meist beim Kopieren aus einem anderen Programm entstanden: "
                      "Zeile löschen und neu tippen.")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    # An unclosed quote or bracket is noticed where the file (or the next key) is reached; the editor has to
+    # look where it was opened.
+    opened = getattr(exc, "context_mark", None)
+    if opened is not None and any(where in (getattr(exc, "context", None) or "") for where in _OPENED_AT):
+        mark = opened
     line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
     column = (mark.column + 1) if mark else 1
-    problem = getattr(exc, "problem", None) or str(exc)
+    # The parser notices a missing colon or a misplaced line only further down: name the line the editor got
+    # wrong, if one up to the reported one is clearly wrong.
+    found = yamllines.misplaced_line(text, line - line_offset, file, line_offset)
+    if found is not None:
+        return found
+    problem = getattr(exc, "problem", None) or ""
     key = _key_on_line(text, line - line_offset)
     for needle, message, hint in _SYNTAX_HINTS:
         if needle in problem:
             return error(file, line, column, "yaml-syntax", key, message, hint)
+    # The parser's own words are English and name its internals: the editor gets none of them.
     return error(file, line, column, "yaml-syntax", key,
-                 f"Die Angaben sind kein gültiges YAML ({problem}).",
-                 "Vergleichen Sie die Zeile mit einer funktionierenden Angebotsdatei.")
+                 "Diese Zeile passt nicht zum Aufbau der Angaben.",
+                 "Prüfen Sie diese Zeile und die darüber: Hat jede Angabe die Form „feld: Wert“ mit einem "
+                 "Leerzeichen nach dem Doppelpunkt, stehen Felder derselben Gruppe genau untereinander, und ist "
+                 "jedes Anführungszeichen und jede Klammer geschlossen?")
 
 
 # Lists and mappings nested deeper than this are reported and skipped: the composer recurses once per level,
@@ -162,12 +181,14 @@ MAX_DEPTH = 50
 class _Composer:
     """Builds plain dicts, lists and strings from parser events and records every position."""
 
-    def __init__(self, events: Iterator[yaml.Event], file: str, line_offset: int):
+    def __init__(self, events: Iterator[yaml.Event], file: str, line_offset: int,
+                 commented: dict[int, str] | None = None):
         self.events = events
         self.file = file
         self.line_offset = line_offset
         self.positions = Positions(start=(line_offset + 1, 1))
         self.problems: list[Problem] = []
+        self.commented = commented or {}  # 0-based line -> its text, for lines with " #" after something
 
     def _pos(self, event: yaml.Event) -> tuple[int, int]:
         return event.start_mark.line + 1 + self.line_offset, event.start_mark.column + 1
@@ -214,6 +235,8 @@ class _Composer:
         if isinstance(event, yaml.ScalarEvent):
             if event.implicit[0] and event.value in ("", "~"):
                 return None
+            if self.commented and not event.style and event.end_mark.line in self.commented:
+                self._comment_after(event, path)
             return event.value
         if len(path) >= MAX_DEPTH:  # a list or mapping inside MAX_DEPTH others
             self._error(event, "yaml-too-deep", path,
@@ -229,6 +252,17 @@ class _Composer:
                 items.append(self.node(event, path + (len(items),)))
             return items
         return self.mapping(event, path)
+
+    def _comment_after(self, event: yaml.ScalarEvent, path: Path_) -> None:
+        """Record a " #…" after a plain value on its line, which YAML drops as a comment (validation decides
+        whether the field is free text, where that is nearly always a hashtag or note the editor meant to
+        publish). Quoted and block values keep their "#", so only plain ones (no style) come here."""
+        end = event.end_mark
+        rest = self.commented[end.line][end.column:]
+        hash_at = len(rest) - len(rest.lstrip(" "))
+        if hash_at and rest[hash_at:].startswith("#"):
+            self.positions.comments[path] = (end.line + 1 + self.line_offset, end.column + hash_at + 1,
+                                             rest[hash_at:].rstrip())
 
     def mapping(self, start: yaml.MappingStartEvent, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -269,15 +303,25 @@ class _Composer:
                 depth -= 1
 
 
-def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Positions, list[Problem]]:
-    """Parse YAML text into strings, lists and dicts; `line_offset` is the file line before `text`."""
+# Something, then " #": a comment after a value (or after a key, which loses nothing).
+_TRAILING_COMMENT = re.compile(r"\S +#")
+
+
+def parse_yaml(text: str, file: str, line_offset: int = 0,
+               content: bool = False) -> tuple[Any, Positions, list[Problem]]:
+    """Parse YAML text into strings, lists and dicts; `line_offset` is the file line before `text`. `content`:
+    the text is an editor's (a content file, not site.yaml): comments after plain values go to
+    `Positions.comments`, for validation to warn about those that cut off a text."""
     tab_problems = _tab_problems(text, file, line_offset)
     if tab_problems:
         return None, Positions(start=(line_offset + 1, 1)), tab_problems
+    commented = None
+    if content and " #" in text:  # rare: only such files pay for looking at their lines
+        commented = {i: line for i, line in enumerate(text.split("\n")) if _TRAILING_COMMENT.search(line)}
     # The parser's events without yaml.parse()'s generator around every one (a tenth of the load stage at
     # 10,000 offers); get_event() returns None after the stream's end, which ends the iterator.
     loader = _YAML_LOADER(text)
-    composer = _Composer(iter(loader.get_event, None), file, line_offset)
+    composer = _Composer(iter(loader.get_event, None), file, line_offset, commented)
     try:
         value = composer.document()
     except yaml.YAMLError as exc:
@@ -440,7 +484,7 @@ def _document(raw: bytes, source: str, path: Path | str, file: str, kind: str) -
     front, body, first_line, problems = split_front_matter(text, file)
     if problems:
         return None, problems
-    data, positions, problems = parse_yaml(front, file, first_line - 1)
+    data, positions, problems = parse_yaml(front, file, first_line - 1, content=True)
     if data is None and not problems:
         data = {}
     if data is not None and not isinstance(data, dict):
@@ -465,12 +509,12 @@ def read_body(path: str) -> str | None:
     return None if problems else body
 
 
-def read_yaml_file(path: Path, file: str) -> tuple[Any, Positions, list[Problem]]:
-    """Read a whole-file YAML document such as site.yaml or vocabularies.yaml."""
+def read_yaml_file(path: Path, file: str, content: bool = False) -> tuple[Any, Positions, list[Problem]]:
+    """Read a whole-file YAML document such as site.yaml or vocabularies.yaml (`content` as in parse_yaml)."""
     text, problems = read_text(path, file)
     if text is None:
         return None, Positions(), problems
-    return parse_yaml(text, file)
+    return parse_yaml(text, file, content=content)
 
 
 # --- the content folder -------------------------------------------------------------------------
@@ -542,6 +586,6 @@ def load_content(content_dir: Path, memory: Memory | None = None) -> Content:
                 unreadable[kind].append(file)
     vocab_path = content_dir / VOCABULARIES_FILE
     vocab_file = display_path(vocab_path, content_dir)
-    vocabularies, positions, found = read_yaml_file(vocab_path, vocab_file)
+    vocabularies, positions, found = read_yaml_file(vocab_path, vocab_file, content=True)
     problems.extend(found)
     return Content(content_dir, documents, vocabularies, positions, vocab_file, problems, unreadable)

@@ -21,6 +21,14 @@ KINDS = {"offer": "offer", "angebot": "offer", "partner": "partner", "traeger": 
 _WHAT = {"offer": ("Angebot", "die Beschreibung des Angebots: worum es geht, wie es abläuft, was die Schule "
                    "vorbereiten sollte"),
          "partner": ("Träger", "die Beschreibung des Trägers: wer Sie sind, was Sie tun, für wen")}
+# Where the page puts the description (templates/offer.html, partner.html): it already has a heading above it,
+# so the text starts without one, and "## " gives a subheading below that (markdown.render shifts an offer's
+# headings down one level under the page's h2).
+_PLACE = {"offer": "Die Angebotsseite zeigt diesen Text unter ihrer Überschrift „Worum geht es?“. Beginnen Sie "
+                   "deshalb direkt mit dem Text, ohne eigene Überschrift; Zwischenüberschriften wie "
+                   "„##\u00a0Ablauf“ beginnen mit „##\u00a0“.",
+          "partner": "Die Trägerseite zeigt diesen Text direkt unter dem Namen des Trägers. Beginnen Sie deshalb "
+                     "direkt mit dem Text, ohne eigene Überschrift; Zwischenüberschriften beginnen mit „##\u00a0“."}
 WIDTH = 110
 
 
@@ -39,8 +47,11 @@ def suggest_slug(text: str) -> str:
 
 
 def _comment(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH - len(indent), initial_indent=f"{indent}# ", subsequent_indent=f"{indent}# ",
-                         break_on_hyphens=False) or [f"{indent}#"]
+    """`text` as comment lines. A no-break space (U+00A0) keeps a Markdown example such as a heading on one line;
+    it is written as a plain space, which is what Markdown needs after "##"."""
+    lines = textwrap.wrap(text, WIDTH - len(indent), initial_indent=f"{indent}# ", subsequent_indent=f"{indent}# ",
+                          break_on_hyphens=False) or [f"{indent}#"]
+    return [line.replace("\u00a0", " ") for line in lines]
 
 
 def _field(kind: str, key: str, node: dict[str, Any], required: bool, vocabularies: dict[str, Any], indent: str,
@@ -99,8 +110,8 @@ def template(kind: str, vocabularies: dict[str, Any], command: str = "") -> str:
         lines.append("")
         lines += _field(kind, key, node, key in required, vocabularies, "")
     lines.append("")
-    lines += _comment(f"Unter der folgenden Zeile „---“ steht {body} – in Markdown, Überschriften mit „## “. "
-                      "Auch dieser Text ist Pflicht.", "")
+    lines += _comment(f"Unter der folgenden Zeile „---“ steht {body}, in Markdown. {_PLACE[kind]} Auch dieser "
+                      "Text ist Pflicht.", "")
     lines += ["---", ""]
     return "\n".join(lines)
 

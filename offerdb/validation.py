@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from jsonschema import ValidationError
 
-from . import placeholders, schema
+from . import fieldguide, placeholders, schema, yamllines
 from .memory import Memory, digest
 from .loading import (READ_FLAGS, SLUG_RE, Content, Document, Positions, display_path, field_name,
                       read_yaml_file, special_file_problem)
@@ -83,6 +83,24 @@ def _suggest(word: str, options: Iterable[str]) -> str:
     return f"Meinten Sie „{close[0]}“?" if close else ""
 
 
+def _glued_keys(mapping: Any) -> set[str]:
+    """Field names that `mapping` has only glued to the rest of their line, without colon or space."""
+    found = set()
+    for key in mapping if isinstance(mapping, dict) else ():
+        glued = yamllines.glued_or_bare(key) if isinstance(key, str) else None
+        if glued:
+            found.add(glued[1])
+    return found
+
+
+def _at_path(values: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        if not isinstance(values, (dict, list)) or not _has(values, part):
+            return None
+        values = values[part]
+    return values
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "Liste"
@@ -110,10 +128,39 @@ class SchemaChecker:
         values = self._coerce(data)
         problems: list[Problem] = []
         for err in self.validator.iter_errors(values):
-            problems.extend(self._translate(err, positions, file))
+            problems.extend(self._translate(err, positions, file, values))
         return values, problems
 
-    def _translate(self, err: ValidationError, positions: Positions, file: str) -> list[Problem]:
+    def _empty_hint(self, path: tuple[Any, ...], values: Any) -> str:
+        """What to do with an empty field: fill it in where the schema's `required` lists demand it (always, or
+        by its group's if/then/else on the values at hand), else fill it in or delete the line."""
+        if not path or isinstance(path[-1], int):
+            return "Tragen Sie hinter „- “ einen Wert ein oder löschen Sie die ganze Zeile."
+        group, key = path[:-1], path[-1]
+        parent = schema.at(self.kind, group) or {}
+        if key in parent.get("required", []):
+            hint = "Das Feld ist Pflicht: Tragen Sie einen Wert ein."
+            outer = schema.at(self.kind, group[:-1]) or {} if group else {}
+            if group and group[-1] in outer.get("properties", {}) and group[-1] not in outer.get("required", []):
+                title = parent.get("title", group[-1])
+                hint += (f" Brauchen Sie die freiwillige Angabe „{title}“ nicht, löschen Sie den ganzen Block "
+                         f"„{group[-1]}:“ samt seinen Unterzeilen.")
+            return hint
+        condition = parent.get("if", {}).get("properties", {})
+        if len(condition) == 1:
+            (other, rule), = condition.items()
+            group_values = _at_path(values, group)
+            holds = isinstance(group_values, dict) and "const" in rule and group_values.get(other) == rule["const"]
+            when = f"„{other}: {fieldguide.yaml_scalar(rule.get('const'))}“"
+            if key in parent.get("then" if holds else "else", {}).get("required", []):
+                return (f"Das Feld ist bei {when} Pflicht: Tragen Sie einen Wert ein." if holds else
+                        f"Das Feld ist Pflicht, außer bei {when}: Tragen Sie einen Wert ein.")
+            if key in parent.get("then", {}).get("required", []) and _at_path(group_values, (other,)) is None:
+                return (f"Das Feld ist bei {when} Pflicht: Tragen Sie dann einen Wert ein, sonst löschen Sie die "
+                        "ganze Zeile.")
+        return "Das Feld ist freiwillig: Tragen Sie einen Wert ein oder löschen Sie die ganze Zeile."
+
+    def _translate(self, err: ValidationError, positions: Positions, file: str, values: Any) -> list[Problem]:
         path = tuple(err.absolute_path)
         keyword = err.validator
         label = schema.label(self.kind, path)
@@ -132,8 +179,8 @@ class SchemaChecker:
         if keyword == "required":
             out = []
             for missing in err.validator_value:
-                if missing in err.instance:
-                    continue
+                if missing in err.instance or missing in _glued_keys(err.instance):
+                    continue  # present, but without its colon: reported as that (additionalProperties)
                 sub = schema.at(self.kind, path + (missing,)) or {}
                 hint = sub.get("description", "")
                 out.append(error(file, line, column, "missing-field", field_name(path + (missing,)),
@@ -147,6 +194,15 @@ class SchemaChecker:
                 if key in allowed:
                     continue
                 kline, kcol = positions.of(path + (key,))
+                glued = yamllines.glued_or_bare(key)
+                if glued and glued[1] in allowed:
+                    # 'title "Text: mehr"' is YAML for the field 'title "Text' with the value 'mehr"'.
+                    how, name, rest = glued
+                    message, hint = (yamllines.missing_space(name, key) if how == "space"
+                                     else yamllines.missing_colon(name, rest + " …"))
+                    out.append(error(file, kline, kcol + len(name), "yaml-syntax", field_name(path + (name,)),
+                                     message, hint))
+                    continue
                 hint = _suggest(key, allowed) or ("Erlaubt sind hier: " + ", ".join(allowed) + "." if allowed else "")
                 where = f" in „{label}“" if path else ""
                 out.append(error(file, kline, kcol, "unknown-field", field_name(path + (key,)),
@@ -155,9 +211,18 @@ class SchemaChecker:
         if keyword == "type":
             expected = err.validator_value if isinstance(err.validator_value, str) else err.validator_value[0]
             if err.instance is None:
-                return one("empty-value", f"„{label}“ ist leer.",
-                           "Tragen Sie einen Wert ein. Ist das Feld freiwillig und nicht nötig, löschen Sie "
-                           "die ganze Zeile.")
+                return one("empty-value", f"„{label}“ ist leer.", self._empty_hint(path, values))
+            glued = yamllines.glued_or_bare(err.instance) if expected == "object" and isinstance(
+                err.instance, str) else None
+            if glued and glued[1] in (schema.at(self.kind, path) or {}).get("properties", {}):
+                # "  lead_time_weeks 6" under "booking:" is YAML for the text "lead_time_weeks 6": name the
+                # field whose colon (or the space after it) is missing, not the group's type.
+                how, name, rest = glued
+                line, column = positions.of_value(path)
+                message, hint = (yamllines.missing_space(name, err.instance) if how == "space"
+                                 else yamllines.missing_colon(name, rest))
+                return [error(file, line, column + len(name), "yaml-syntax", field_name(path + (name,)), message,
+                              hint)]
             return one("wrong-type",
                        f"„{label}“ muss {_TYPE_DE[expected]} sein, hier steht {_describe(err.instance)}.",
                        _TYPE_HINTS[expected])
@@ -216,6 +281,39 @@ class SchemaChecker:
         return one(f"schema-{keyword}", f"„{label}“ ist ungültig ({err.message}).")
 
 
+# --- text cut off by a comment -------------------------------------------------------------------
+
+# String fields whose values are not free text: a comment after them is a note, and quoting would break them.
+_NOT_FREE_TEXT = ("x-vocabulary", "enum", "const", "format", "pattern")
+
+
+def comment_problems(kind: str, data: Any, positions: Positions, file: str) -> list[Problem]:
+    """A warning for each free-text value that a " #…" on its line cut short: YAML drops it as a comment, but
+    in a title, a description or a list of methods it is nearly always text the editor meant to publish (a
+    hashtag, a note). After a date, a number, a list key or an address it is a note to the file's readers."""
+    problems = []
+    for path, (line, column, dropped) in positions.comments.items():
+        node = schema.at(kind, path)
+        if not node or node.get("type") != "string" or any(k in node for k in _NOT_FREE_TEXT):
+            continue
+        value = _at_path(data, path)
+        if not isinstance(value, str):
+            continue
+        quote = "'" if '"' in value else '"'
+        short = len(value) <= 20
+        start = value if short else value[:20].rsplit(" ", 1)[0] + " …"
+        where = f"{path[-1]}: " if isinstance(path[-1], str) else "- "
+        between = "" if short else " („…“ steht für den Text dazwischen)"
+        problems.append(warning(
+            file, line, column, "comment-in-value", field_name(path),
+            f"„{dropped}“ fehlt im Wert: Nach einem Leerzeichen beginnt „#“ in YAML einen Kommentar, und der Rest "
+            "der Zeile wird nicht veröffentlicht.",
+            f"Soll der Text zum Wert gehören, setzen Sie den ganzen Wert in Anführungszeichen: "
+            f"„{where}{quote}{start} {dropped}{quote}“{between}. Ist er eine Notiz, schreiben Sie ihn in eine "
+            "eigene Zeile, die mit „#“ beginnt."))
+    return problems
+
+
 # --- vocabularies -------------------------------------------------------------------------------
 
 def check_vocabularies(content: Content) -> tuple[dict[str, Any], list[Problem]]:
@@ -236,6 +334,7 @@ def check_vocabularies(content: Content) -> tuple[dict[str, Any], list[Problem]]
               if isinstance(vocab, dict) and isinstance(vocab.get("values"), dict)
               and isinstance(vocab.get("label"), str)}
     problems += placeholders.in_values(content.vocabularies, content.vocabulary_positions, file)
+    problems += comment_problems("vocabularies", content.vocabularies, content.vocabulary_positions, file)
     return usable, problems
 
 
@@ -255,7 +354,7 @@ def check_help(content: Content, vocabularies: dict[str, Any]) -> tuple[list[Rec
                           "Die Datei mit den Notrufen und Beratungsstellen fehlt; jede Seite verlinkt sie als "
                           "„Hilfe in akuten Fällen“.",
                           "Kopieren Sie content/hilfe.yaml aus den Beispielinhalten und prüfen Sie jede Angabe.")]
-    data, positions, problems = read_yaml_file(path, file)
+    data, positions, problems = read_yaml_file(path, file, content=True)
     if not isinstance(data, dict):
         if not any(p.is_error for p in problems):
             problems.append(error(file, 1, 1, "front-matter-not-mapping", "",
@@ -264,6 +363,7 @@ def check_help(content: Content, vocabularies: dict[str, Any]) -> tuple[list[Rec
         return [], problems
     values, found = SchemaChecker("help", vocabularies).check(data, positions, file)
     problems += _without_followups(found, problems) + placeholders.in_values(data, positions, file)
+    problems += comment_problems("help", data, positions, file)
     return [Record(Document("help", "hilfe", file, data, "", 1, positions), values)], problems
 
 
@@ -530,6 +630,7 @@ def _check_document(checker: SchemaChecker, document: Document, today: datetime.
     if checker.kind == "offer":
         rules += offer_rules(record, today, warn_days)
     rules += placeholders.in_values(document.data, document.positions, document.file)
+    rules += comment_problems(checker.kind, document.data, document.positions, document.file)
     rules += placeholders.in_text(document.body, document.file, document.body_line)
     return values, found, rules
 

@@ -30,7 +30,7 @@ def test_every_problem_class_has_a_case():
     required = {
         # strict loading (issue item 5)
         "file-too-large", "invalid-utf8", "missing-front-matter", "unclosed-front-matter", "tab",
-        "yaml-syntax", "duplicate-key", "yaml-anchor", "yaml-alias", "yaml-merge-key", "yaml-tag",
+        "yaml-syntax", "duplicate-key", "yaml-anchor", "yaml-alias", "yaml-merge-key", "yaml-tag", "comment-in-value",
         "impossible-date", "invalid-date", "unexpected-file", "invalid-slug", "yaml-too-deep",
         # schema
         "missing-field", "unknown-field", "wrong-type", "empty-value", "not-allowed", "invalid-format",

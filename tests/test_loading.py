@@ -4,6 +4,7 @@ import os
 import unicodedata
 
 import pytest
+import yaml
 
 import specialfiles
 from offerdb.fieldguide import load_vocabularies
@@ -69,14 +70,104 @@ def test_tab_is_reported_with_line_and_column():
 
 @pytest.mark.parametrize("text, line, column, field", [
     ("a: b: c\n", 1, 5, "a"),
-    ('a: "offen\n', 2, 1, ""),
+    ('a: "offen\n', 1, 4, "a"),  # where the quote opens, not where the file ends
     ("a: @x\n", 1, 4, "a"),
-    ("a:\n  - x\n - y\n", 3, 2, ""),
+    ("a:\n  - x\n - y\n", 3, 2, "a[2]"),
     ("a:\n  - name: x: y\n", 2, 12, "name"),
 ])
 def test_syntax_errors_have_german_message_position_and_field(text, line, column, field):
     _, _, problems = parse(text)
     assert problems == [("yaml-syntax", line, column, field)]
+
+
+@pytest.mark.parametrize("text, line, column, field, message", [
+    # The parser notices these lines further down (on the next key, or on a comment line in between).
+    ("a: 1\ntitel Starke Klasse\n\n# Kommentar\nsummary: x\n", 2, 6, "titel",
+     "Nach dem Feldnamen „titel“ fehlt der Doppelpunkt."),
+    ("a: 1\nstatus:active\n\n# Kommentar\n# noch einer\nnext: 2\n", 2, 7, "status",
+     "Nach „status:“ fehlt ein Leerzeichen."),
+    ("booking:\n  # Kommentar\n  lead_time_weeks 6\n  # Kommentar\n  note: x\n", 3, 18, "booking.lead_time_weeks",
+     "Nach dem Feldnamen „lead_time_weeks“ fehlt der Doppelpunkt."),
+    ("liste:\n  - a: 1\n    b:2\n    c: 3\n", 3, 6, "liste[1].b", "Nach „b:“ fehlt ein Leerzeichen."),
+    ("c:\n  - subject: e\n    grades:\n      from: 5\n   - subject: g\n", 5, 4, "c[2]",
+     "Dieser Listeneintrag ist anders eingerückt als Zeile 12, die zur selben Liste gehört: 3 statt 2 Leerzeichen."),
+    # Our files indent by two spaces: of two fields, the one off that step is blamed, even if it comes first.
+    ("b:\n    l: 6\n  n: x\n", 2, 5, "b.l",
+     "Die Zeile ist anders eingerückt als Zeile 13, die zur selben Gruppe gehört: 4 statt 2 Leerzeichen."),
+    ("c:\n - s: e\n    g: 5\n", 2, 2, "c[1]",
+     "Der Listeneintrag ist 1 Leerzeichen eingerückt, die Felder darunter passen aber zu 2 Leerzeichen."),
+    ("s: >-\n   erste Zeile\n  zweite Zeile\nt: x\n", 2, 4, "s",
+     "Die Zeile ist anders eingerückt als Zeile 13 desselben Textes: 3 statt 2 Leerzeichen."),
+    ("c:\n  - subject ethik\n    grades: 5\n", 2, 12, "c[1].subject",
+     "Nach dem Feldnamen „subject“ fehlt der Doppelpunkt."),
+    ("s:\n  p >-\n    Text\n  f: x\n", 2, 4, "s.p", "Nach dem Feldnamen „p“ fehlt der Doppelpunkt."),
+    ("d:\n  m: 90\n  note: ein Schultag mit\n  Pausen\ng: 1\n", 4, 3, "d.note",
+     "Diese Zeile ist keine Angabe der Form „feld: Wert“."),
+    ("goals:\n  - a\n  b\nx: 1\n", 3, 3, "goals[2]",
+     "Die Zeile steht zwischen den Einträgen einer Liste, beginnt aber nicht mit „- “."),
+])
+def test_syntax_error_names_the_line_the_editor_got_wrong(text, line, column, field, message):
+    _, _, problems = parse_yaml(text, "t.md", line_offset=10)
+    assert [(p.code, p.line, p.column, p.field, p.message) for p in problems] == [
+        ("yaml-syntax", line + 10, column, field, message)]
+
+
+@pytest.mark.parametrize("text", [
+    # Values that start on the line after their key, a block text, a URL and a time are all fine: the real
+    # mistake comes later and is reported where the parser finds it.
+    "t:\n  Klassen 7 bis 13\n  weiter\nu: https://x.example.org\nz: 12:30\ns: >-\n  a b\n  c d\nx: [a\n",
+])
+def test_valid_lines_before_a_mistake_are_not_blamed(text):
+    _, _, problems = parse_yaml(text, "t.md")
+    assert [(p.line, p.field, p.message) for p in problems] == [(9, "x", "Eine eckige Klammer wird nicht geschlossen.")]
+
+
+def _parser_words(text):
+    """libyaml's own (English) description of why `text` is not YAML, if it is not."""
+    loader = yaml.CSafeLoader(text)
+    try:
+        while loader.get_event():
+            pass
+    except yaml.YAMLError as exc:
+        return {w for w in (getattr(exc, "problem", None), getattr(exc, "context", None)) if w}
+    finally:
+        loader.dispose()
+    return set()
+
+
+def test_no_parser_english_reaches_the_editor():
+    from hypothesis import given, settings, strategies as st
+
+    pieces = st.sampled_from(["\n", "  ", " ", "- ", "a:", "b: ", "title ", "x", "status:", "#", "\"", "'", "[",
+                              "{", "]", "}", "&", "*", "!", "|", ">", "%", "@", "`", "?", ",", "---", "<<: "])
+
+    @settings(max_examples=600, deadline=None, derandomize=True)
+    @given(st.lists(pieces, max_size=40).map("".join))
+    def run(text):
+        words = _parser_words(text)
+        for problem in parse_yaml(text, "x.md")[2]:
+            shown = problem.message + problem.hint + problem.field
+            assert not any(w in shown for w in words), (text, problem)
+
+    run()
+
+
+def test_comments_after_plain_values_are_recorded_for_content_only():
+    """YAML drops " #…" after a plain value; the loader keeps where, so validation can warn about cut-off text.
+    Quoted and block values keep their "#", and a comment on its own line or after a key cuts nothing."""
+    text = ("summary: Regeln aufstellen. #MobbingStoppen\n"
+            "title: \"Bleibt # ganz\"\n"
+            "# eigene Zeile\n"
+            "key:   # nach einem Feldnamen\n"
+            "methods:\n  - Rollenspiel # mit Video\n  # eingerückt\n"
+            "text: >-\n  a #b\n  c\n"
+            "flow: [a, b] # c\n"
+            "url: https://x.example.org/#anker\n")
+    value, positions, problems = parse_yaml(text, "t.md", 1, content=True)
+    assert problems == []
+    assert value["summary"] == "Regeln aufstellen." and value["title"] == "Bleibt # ganz" and value["text"] == "a #b c"
+    assert positions.comments == {("summary",): (2, 29, "#MobbingStoppen"), ("methods", 0): (7, 17, "# mit Video")}
+    assert parse_yaml(text, "site.yaml")[1].comments == {}
 
 
 def test_syntax_error_message_is_german_with_hint():

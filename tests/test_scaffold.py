@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from offerdb import cli, pipeline, schema
+from offerdb import cli, markdown, models, pipeline, schema
 from offerdb.cli import ROOT
 from offerdb.scaffold import suggest_slug
 
@@ -130,3 +130,29 @@ def test_existing_name_is_refused_and_file_untouched(content, capsys):
 def test_name_with_md_suffix_and_suggestions():
     assert suggest_slug("Projekttag: Demokratie & Courage.md") == "projekttag-demokratie-courage"
     assert suggest_slug("Straße") == "strasse"
+
+
+def _comments(text: str) -> str:
+    """The scaffold's comment lines as one text, as an editor reads them."""
+    return " ".join(line.removeprefix("#").strip() for line in text.splitlines() if line.startswith("#"))
+
+
+@pytest.mark.parametrize("kind, folder, template", [("offer", "offers", "offer.html"),
+                                                    ("partner", "partners", "partner.html")])
+def test_description_advice_matches_the_page_around_it(content, kind, folder, template):
+    """The page already puts a heading above the description (an offer's „Worum geht es?“, a partner's name):
+    the new file must not advise starting with a heading of one's own, and its subheading advice must give a
+    heading one level below the page's."""
+    cli.main(["new", kind, "ueberschriften", "--content", str(content)])
+    text = (content / folder / "ueberschriften.md").read_text(encoding="utf-8")
+    advice = _comments(text.split("\n---\n")[0].rsplit("\n\n", 1)[1])
+    page = (ROOT / "templates" / template).read_text(encoding="utf-8")
+    level, heading = re.findall(r"<h([1-6])[^>]*>([^<]*)</h\1>", page[:page.index(f"{kind}.body_html")])[-1]
+    if kind == "offer":
+        assert f"„{heading}“" in advice
+    assert "ohne eigene Überschrift" in advice
+    assert "\u00a0" not in text
+    subheading = re.search(r"„(##) [^“]*“ beginnen", advice) or re.search(r"beginnen mit „(##) “", advice)
+    assert subheading, advice
+    html = markdown.render(subheading.group(1) + " Ablauf", models.HEADING_OFFSET[kind])
+    assert html == f"<h{int(level) + 1}>Ablauf</h{int(level) + 1}>"

@@ -165,3 +165,21 @@ def test_bad_site_yaml_is_reported_with_its_file(site):
         "https://praevention.test/", "http://praevention.test"), encoding="utf-8")
     p = problem(site, "invalid-format")
     assert (p.file, p.field, p.line) == ("site.yaml", "base_url", 3)
+
+
+def test_a_field_without_its_colon_is_named_where_yaml_reads_it_as_text(site):
+    """YAML reads these without complaint, as other fields or texts; the report names the missing colon."""
+    path = site.content / "offers" / "angebot-a.md"
+    original = path.read_text(encoding="utf-8")
+    for old, new, line, field, message in [
+        ("title: Workshop gegen Mobbing\n", 'title "Workshop: gegen Mobbing"\n', 2, "title",
+         "Nach dem Feldnamen „title“ fehlt der Doppelpunkt."),
+        ("title: Workshop gegen Mobbing\n", 'title:"Workshop: gegen Mobbing"\n', 2, "title",
+         "Nach „title:“ fehlt ein Leerzeichen."),
+        ("booking:\n  lead_time_weeks: 4\n", "booking:\n  lead_time_weeks:4\n", 54, "booking.lead_time_weeks",
+         "Nach „lead_time_weeks:“ fehlt ein Leerzeichen."),
+    ]:
+        assert old in original
+        path.write_text(original.replace(old, new), encoding="utf-8")
+        errors = [(p.code, p.line, p.field, p.message) for p in site.check().problems if p.is_error]
+        assert errors == [("yaml-syntax", line, field, message)], new

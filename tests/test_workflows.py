@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
@@ -108,11 +112,47 @@ def test_workflows_run_what_ci_runs_and_only_existing_make_targets(check, deploy
     assert "chromium" in tools and "apt-get install" in tools
 
 
-def test_actions_are_pinned_to_a_version(check, deploy):
+PINNED = re.compile(r"uses: [\w-]+/[\w-]+@[0-9a-f]{40}  # v\d+\.\d+\.\d+")
+
+
+def test_actions_are_pinned_to_a_commit_with_its_version_in_a_comment():
+    """A tag can be moved to other code; a full commit SHA cannot. The comment says which release it is."""
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if re.match(r"\s*(- )?uses:", line):
+                assert PINNED.search(line), f"{path.name}: {line.strip()}"
+
+
+def test_checkouts_keep_no_credentials():
+    """The checkout's token must not stay in .git/config, where later steps (and the uploaded site, were it
+    ever the project folder) could read it."""
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for step in steps(load(path.name)):
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step.get("with", {}).get("persist-credentials") is False, path.name
+
+
+def test_test_containers_may_mount_disks_and_trace(check, deploy):
+    """make test mounts small tmpfs disks (tests/test_output.py) and runs strace: both need a privileged
+    container; Chromium needs more than Docker's 64 MB of shared memory."""
     for workflow in (check, deploy):
-        for step in steps(workflow):
-            if "uses" in step:
-                assert re.fullmatch(r"[\w-]+/[\w-]+@(v\d+(\.\d+)*|[0-9a-f]{40})", step["uses"]), step["uses"]
+        testing = [job for job in workflow["jobs"].values()
+                   if "make test" in "\n".join(s.get("run", "") for s in job["steps"])]
+        assert testing
+        for job in testing:
+            options = job["container"]["options"].split()
+            assert "--privileged" in options and "--shm-size=1g" in options
+
+
+def test_zizmor_finds_nothing():
+    """zizmor, offline, with the persona that reports the most; .github/zizmor.yml and the ignore comments
+    in the workflows say which findings are accepted and why."""
+    zizmor = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or shutil.which("zizmor")
+    assert zizmor, "zizmor fehlt: pip install -r requirements.lock"
+    result = subprocess.run([zizmor, "--offline", "--persona", "auditor", ".github/workflows"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout
 
 
 def test_pre_commit_hook_checks_content_with_the_locked_packages():
