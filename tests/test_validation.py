@@ -165,3 +165,17 @@ def test_bad_site_yaml_is_reported_with_its_file(site):
         "https://praevention.test/", "http://praevention.test"), encoding="utf-8")
     p = problem(site, "invalid-format")
     assert (p.file, p.field, p.line) == ("site.yaml", "base_url", 3)
+
+
+def test_vocabulary_aliases_are_checked_by_the_schema(site):
+    vocab = site.content / "vocabularies.yaml"
+    text = vocab.read_text(encoding="utf-8")
+    vocab.write_text(text.replace("      label: Workshop\n", "      label: Workshop\n      aliases: [Kurs, Seminar]\n"),
+                     encoding="utf-8")
+    checked = site.check()
+    assert checked.problems == []
+    assert checked.validated.vocabularies["formats"]["values"]["workshop"]["aliases"] == ["Kurs", "Seminar"]
+    vocab.write_text(text.replace("      label: Workshop\n", "      label: Workshop\n      aliases: Kurs\n"),
+                     encoding="utf-8")
+    found = [(p.code, p.file, p.field) for p in site.check().problems]
+    assert found == [("wrong-type", "content/vocabularies.yaml", "formats.values.workshop.aliases")]
