@@ -23,6 +23,7 @@ class Term:
     key: str
     label: str
     description: str = ""
+    aliases: tuple[str, ...] = ()  # more words that name it in a search (`aliases` in vocabularies.yaml)
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,18 @@ class Facet:
     param: str  # URL parameter: German, because teachers share these links
     key: str  # key in daten/katalog.json
     vocabulary: str  # gives the values and the filter's name; also the Offer attribute with the offer's terms
+    # A word of the search that names one of its values (label, key or alias) sets this filter instead
+    # ("Mobbing Grundschule" -> the search "Mobbing" for primary schools). Off where names are also topics
+    # or subjects a teacher searches as text ("Mobbing", "Deutsch").
+    in_query: bool = False
 
 
 FACETS = (
     Facet("bereich", "area", "prevention_areas"),
-    Facet("schulart", "school_type", "school_types"),
-    Facet("format", "format", "formats"),
-    Facet("zielgruppe", "audience", "audiences"),
-    Facet("ort", "venue", "venues"),
+    Facet("schulart", "school_type", "school_types", in_query=True),
+    Facet("format", "format", "formats", in_query=True),
+    Facet("zielgruppe", "audience", "audiences", in_query=True),
+    Facet("ort", "venue", "venues", in_query=True),
     Facet("sprache", "language", "languages"),
     Facet("wirksamkeit", "evidence", "evidence_levels"),
 )
@@ -317,7 +322,8 @@ class Site:
 def _vocabularies(raw: dict[str, Any]) -> dict[str, Vocabulary]:
     return {
         name: Vocabulary(name, v["label"], v.get("description", ""),
-                         {k: Term(k, t["label"], t.get("description", "")) for k, t in v["values"].items()},
+                         {k: Term(k, t["label"], t.get("description", ""), tuple(t.get("aliases", ())))
+                          for k, t in v["values"].items()},
                          v.get("filter", v["label"]))
         for name, v in raw.items()
     }

@@ -163,10 +163,11 @@ class Filter(NamedTuple):
     key: str
     label: str
     terms: tuple[Any, ...]
+    in_query: bool = False
 
 
 def facets(site: Site) -> list[Filter]:
-    return [Filter(f.param, f.key, vocabulary.filter_label, tuple(vocabulary.terms.values()))
+    return [Filter(f.param, f.key, vocabulary.filter_label, tuple(vocabulary.terms.values()), f.in_query)
             for f in FACETS for vocabulary in [site.vocabularies[f.vocabulary]]]
 
 

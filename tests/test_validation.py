@@ -183,3 +183,17 @@ def test_a_field_without_its_colon_is_named_where_yaml_reads_it_as_text(site):
         path.write_text(original.replace(old, new), encoding="utf-8")
         errors = [(p.code, p.line, p.field, p.message) for p in site.check().problems if p.is_error]
         assert errors == [("yaml-syntax", line, field, message)], new
+
+
+def test_vocabulary_aliases_are_checked_by_the_schema(site):
+    vocab = site.content / "vocabularies.yaml"
+    text = vocab.read_text(encoding="utf-8")
+    vocab.write_text(text.replace("      label: Workshop\n", "      label: Workshop\n      aliases: [Kurs, Seminar]\n"),
+                     encoding="utf-8")
+    checked = site.check()
+    assert checked.problems == []
+    assert checked.validated.vocabularies["formats"]["values"]["workshop"]["aliases"] == ["Kurs", "Seminar"]
+    vocab.write_text(text.replace("      label: Workshop\n", "      label: Workshop\n      aliases: Kurs\n"),
+                     encoding="utf-8")
+    found = [(p.code, p.file, p.field) for p in site.check().problems]
+    assert found == [("wrong-type", "content/vocabularies.yaml", "formats.values.workshop.aliases")]

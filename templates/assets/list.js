@@ -30,6 +30,11 @@
   var freeBox = document.getElementById("f-kostenfrei");
   var helpBox = empty.querySelector("[data-help]");
   var helpList = empty.querySelector("[data-help-list]");
+  var chipBox = document.querySelector("[data-chips]");
+  var chipList = document.querySelector("[data-chip-list]");
+  var dropBox = empty.querySelector("[data-drop]");
+  var dropList = empty.querySelector("[data-drop-list]");
+  var showButton = form.querySelector("[data-show-results]");
 
   var catalog = null;
   var bySlug = {};
@@ -109,8 +114,9 @@
 
   // --- filtering and counts --------------------------------------------------------------------------------
 
+  // `except`: a filter to leave out ("q" the search), for the counts and for what removing it would give.
   function matches(offer, state, except) {
-    if (search && !search.failed && !(offer.slug in search.rank)) { return false; }
+    if (search && !search.failed && except !== "q" && !(offer.slug in search.rank)) { return false; }
     if (state.free && except !== "kostenfrei" && !offer.free) { return false; }
     if (state.grade && except !== "klasse") {
       var g = Number(state.grade);
@@ -191,6 +197,245 @@
     sortSelect.value = value;
     if (sortSelect.value !== value) { sortSelect.value = ""; }
   }
+
+  // --- words of the search that name a filter ---------------------------------------------------------------
+  // "Mobbing Klasse 7 kostenlos" is the search "Mobbing" for grade 7 and free offers only. The page names the
+  // words (templates/offers.html): in a fieldset marked data-in-query each checkbox is named by its label (from
+  // daten/katalog.json), the label's parts joined by "und", its value (the vocabulary key) and its data-aliases
+  // (content/vocabularies.yaml); the grade select and the cost box carry theirs in data-words. The last word may
+  // carry an ending ("Grundschulen", "Workshops", "kostenlose"). Understood when a search is sent or opened
+  // from a link, never while typing, so the field does not change under the visitor's fingers.
+
+  var ENDINGS = ["", "e", "n", "en", "s", "es", "er"];
+  var LETTERS = "A-Za-z\u00c4\u00d6\u00dc\u00e4\u00f6\u00fc\u00df";
+  // A word or a number; a gender form is one word ("Lehrer*innen"), and so is a word joined by hyphens ("Online-Sucht" is a topic, not the venue), numbers are not ("5-6").
+  var TOKEN = new RegExp("[0-9" + LETTERS + "]+(?:-[" + LETTERS + "]+)*(?:[*:_\u00b7/]-?(?:innen|in)(?![" + LETTERS +
+                         "]))?", "g");
+  var namers = null;  // [{words: [...], box: checkbox}], longest first
+
+  function tokens(text) {
+    var found = [];
+    var match;
+    TOKEN.lastIndex = 0;
+    while ((match = TOKEN.exec(text)) !== null) {
+      found.push({ word: fold(match[0].replace(/[*:_\u00b7\/-]/g, "")), start: match.index, end: TOKEN.lastIndex });
+    }
+    return found;
+  }
+
+  function phraseWords(text) { return tokens(text).map(function (t) { return t.word; }); }
+
+  function listed(node) { return (node.getAttribute("data-words") || node.getAttribute("data-aliases") || "").split("|"); }
+
+  function getNamers() {
+    if (namers) { return namers; }
+    namers = [];
+    function add(text, box) {
+      var words = phraseWords(text);
+      if (words.length) { namers.push({ words: words, box: box }); }
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("[data-in-query]"), function (fieldset) {
+      var key = fieldset.getAttribute("data-key");
+      Array.prototype.forEach.call(fieldset.querySelectorAll("input[type=checkbox]"), function (box) {
+        var name = label(key, box.value);
+        var names = [name, box.value.replace(/-/g, " ")].concat(listed(box));
+        if (/\sund\s/.test(name)) { names = names.concat(name.split(/\s+und\s+/)); }
+        names.forEach(function (text) { add(text, box); });
+      });
+    });
+    listed(freeBox).forEach(function (text) { add(text, freeBox); });
+    namers.sort(function (a, b) { return b.words.length - a.words.length; });
+    return namers;
+  }
+
+  function sameWord(typed, known) {
+    if (typed.indexOf(known) !== 0) { return false; }
+    var ending = typed.slice(known.length);
+    return ending === "" || (known.length >= 4 && ENDINGS.indexOf(ending) !== -1);
+  }
+
+  function nameAt(list, i) {
+    var all = getNamers();
+    for (var n = 0; n < all.length; n++) {
+      var words = all[n].words;
+      var hit = i + words.length <= list.length;
+      for (var j = 0; hit && j < words.length; j++) {
+        hit = j < words.length - 1 ? list[i + j].word === words[j] : sameWord(list[i + j].word, words[j]);
+      }
+      if (hit) { return { box: all[n].box, length: words.length }; }
+    }
+    return null;
+  }
+
+  function gradeOption(number) {
+    var value = String(Number(number));
+    for (var i = 0; i < gradeSelect.options.length; i++) {
+      if (gradeSelect.options[i].value === value) { return value; }
+    }
+    return "";
+  }
+
+  // "Klasse 7", "Klassenstufe 7", "Kl. 7", "Klasse7", "7. Klasse"; a range ("Klasse 5–6", "5./6. Klasse") is
+  // left to the text search: the grade filter takes one grade.
+  function gradeAt(text, list, i) {
+    var words = listed(gradeSelect);
+    var t = list[i];
+    var next = list[i + 1];
+    var glued = /^([a-z]+)(\d{1,2})$/.exec(t.word);
+    var number = null;
+    var length = 2;
+    if (glued && words.indexOf(glued[1]) !== -1) {
+      number = { word: glued[2], start: t.start + glued[1].length, end: t.end };
+      length = 1;
+    } else if (next && words.indexOf(t.word) !== -1 && /^\d{1,2}$/.test(next.word)) {
+      number = next;
+    } else if (next && /^\d{1,2}$/.test(t.word) && words.indexOf(next.word) !== -1) {
+      number = t;
+    }
+    if (!number || !gradeOption(number.word)) { return null; }
+    var range = /\d\.?\s*(?:[-\u2013\/]|bis)\s*$/.test(text.slice(0, number.start)) ||
+                /^\.?\s*(?:[-\u2013\/]|bis)\s*\d/.test(text.slice(number.end));
+    return range ? null : { grade: gradeOption(number.word), length: length };
+  }
+
+  // {rest, grade, free, boxes}: the filters the words of `text` name, and the words left to search for.
+  function understand(text) {
+    var list = tokens(text);
+    var found = { rest: "", grade: "", free: false, boxes: [] };
+    var rest = "";
+    var at = 0;
+    for (var i = 0; i < list.length;) {
+      var hit = gradeAt(text, list, i);
+      if (hit) {
+        found.grade = hit.grade;
+      } else {
+        hit = nameAt(list, i);
+        if (hit && hit.box === freeBox) { found.free = true; } else if (hit) { found.boxes.push(hit.box); }
+      }
+      if (!hit) { i++; continue; }
+      rest += text.slice(at, list[i].start) + " ";
+      at = list[i + hit.length - 1].end;
+      i += hit.length;
+    }
+    if (!at) { return null; }
+    found.rest = (rest + text.slice(at)).replace(/\s+/g, " ").replace(/\s+([,;.:])/g, "$1")
+      .replace(/([,;])[,;]+/g, "$1").replace(/^[\s,;:.\-\u2013]+|[\s,;:.\-\u2013]+$/g, "");
+    return found;
+  }
+
+  // Sets the filters the search field names and leaves the other words in it; true if it found any.
+  function understandQuery() {
+    var found = understand(query.value);
+    if (!found) { return false; }
+    query.value = found.rest;
+    if (found.grade) { gradeSelect.value = found.grade; }
+    if (found.free) { freeBox.checked = true; }
+    found.boxes.forEach(function (box) { box.checked = true; });
+    return true;
+  }
+
+  // --- active filters: chips above the results, the summary, what removing one gives -------------------------
+
+  function legend(node) {
+    var fieldset = node.closest("fieldset");
+    return fieldset ? fieldset.querySelector("legend").textContent.trim() : "";
+  }
+
+  // Each chosen filter in page order as {param, value, name, label}: the filter's name ("Thema", "" for the
+  // cost box, whose data-chip says it all) and the value's label.
+  function activeList(state) {
+    var items = [];
+    if (state.grade) { items.push({ param: "klasse", value: state.grade, name: legend(gradeSelect), label: state.grade }); }
+    if (state.free) { items.push({ param: "kostenfrei", value: "1", name: "", label: freeBox.getAttribute("data-chip") }); }
+    Object.keys(FACETS).forEach(function (param) {
+      var name = legend(form.querySelector('[data-facet="' + param + '"] legend'));
+      state.facets[param].forEach(function (value) {
+        items.push({ param: param, value: value, name: name, label: label(FACETS[param], value) });
+      });
+    });
+    return items;
+  }
+
+  function named(name, labels) { return (name ? name + " " : "") + labels.join(" oder "); }
+
+  // One entry per filter, {param, text}: the values of one facet are alternatives ("Format Workshop oder Theater").
+  function grouped(items) {
+    var groups = [];
+    items.forEach(function (item) {
+      var last = groups[groups.length - 1];
+      if (last && last.param === item.param) {
+        last.labels.push(item.label);
+      } else {
+        groups.push({ param: item.param, name: item.name, labels: [item.label] });
+      }
+    });
+    return groups.map(function (group) { return { param: group.param, text: named(group.name, group.labels) }; });
+  }
+
+  function removeFilter(param, value) {
+    if (param === "q") {
+      query.value = "";
+    } else if (param === "klasse") {
+      gradeSelect.value = "";
+    } else if (param === "kostenfrei") {
+      freeBox.checked = false;
+    } else {
+      Array.prototype.forEach.call(form.querySelectorAll('input[name="' + param + '"]'), function (box) {
+        if (value === null || box.value === value) { box.checked = false; }
+      });
+    }
+    shown = STEP;
+    saveState(true);
+    if (param === "q") { runSearch(true); } else { render(true); }  // at once, so focus can move to the new chips
+  }
+
+  function updateChips(items) {
+    chipList.textContent = "";
+    items.forEach(function (item, i) {
+      var button = el("button", "chip");
+      button.type = "button";
+      button.appendChild(el("span", "visually-hidden", "Filter entfernen: "));
+      button.appendChild(document.createTextNode(named(item.name, [item.label])));
+      var cross = el("span", "chip-x", "\u00d7");
+      cross.setAttribute("aria-hidden", "true");
+      button.appendChild(cross);
+      button.addEventListener("click", function () {
+        removeFilter(item.param, item.value);
+        // Keep the keyboard in the row of chips: the next one, else the result count.
+        var left = chipList.querySelectorAll("button");
+        (left[Math.min(i, left.length - 1)] || status).focus();
+      });
+      var entry = el("li");
+      entry.appendChild(button);
+      chipList.appendChild(entry);
+    });
+    chipBox.hidden = items.length === 0;
+  }
+
+  // An empty result: a button per filter and for the search term, saying what removing it alone would give.
+  function updateDrop(state, items, noResults) {
+    dropList.textContent = "";
+    var groups = noResults ? grouped(items).map(function (group) {
+      return { param: group.param, text: "Filter „" + group.text + "“" };
+    }) : [];
+    if (noResults && search && !search.failed) { groups.unshift({ param: "q", text: "Suchbegriff „" + search.query + "“" }); }
+    groups.forEach(function (group) {
+      var n = catalog.offers.filter(function (offer) { return matches(offer, state, group.param); }).length;
+      var button = el("button", "", group.text + " entfernen (" +
+                      (n ? "dann " + plural(n, "Angebot", "Angebote") : "auch dann keine Angebote") + ")");
+      button.type = "button";
+      button.addEventListener("click", function () {
+        removeFilter(group.param, null);
+        status.focus();
+      });
+      var entry = el("li");
+      entry.appendChild(button);
+      dropList.appendChild(entry);
+    });
+    dropBox.hidden = groups.length === 0;
+  }
+
+  function narrow() { return Boolean(window.matchMedia && window.matchMedia("(max-width: 52rem)").matches); }
 
   // --- cards (same structure as templates/_card.html) ----------------------------------------------------
 
@@ -366,6 +611,10 @@
     more.hidden = results.length <= shown;
     empty.hidden = results.length > 0;
     updateHelp(state, results.length === 0);
+    var chosen = activeList(state);
+    updateChips(chosen);
+    updateDrop(state, chosen, results.length === 0);
+    showButton.textContent = plural(results.length, "Angebot", "Angebote") + " anzeigen";
     var text;
     if (search && search.failed) {
       text = "Die Suche konnte nicht geladen werden. Es werden alle Angebote gezeigt, die zu den Filtern passen: " +
@@ -374,6 +623,9 @@
       var about = search ? " zu „" + search.query + "“" : "";
       text = (results.length === 0 ? "Keine Angebote" : plural(results.length, "Angebot", "Angebote")) +
         about + " gefunden.";
+      if (chosen.length) {
+        text += " Filter: " + grouped(chosen).map(function (group) { return group.text; }).join(", ") + ".";
+      }
       if (results.length > shown) { text += " Die ersten " + shown + " werden gezeigt."; }
     }
     // Typing updates the list at once but the screen reader hears the count only after a pause.
@@ -386,7 +638,9 @@
     updateMarked();
   }
 
-  function runSearch(announce) {
+  // `understood`: the query is what understandQuery() left; if that is only stop words ("für" of "Workshop für
+  // Eltern"), it is dropped instead of finding nothing.
+  function runSearch(announce, understood) {
     var q = query.value.trim();
     updateSortOptions(q);
     if (!q) {
@@ -404,6 +658,12 @@
     window.OfferdbSearch.load(base).then(function () {
       searchLoaded = true;
       if (run !== searchRun) { return; }  // a newer query has started meanwhile
+      if (understood && !window.OfferdbSearch.hasTerms(q)) {
+        query.value = "";
+        saveState(false);
+        runSearch(announce);
+        return;
+      }
       var rank = {};
       var terms = {};
       window.OfferdbSearch.search(q).forEach(function (hit, i) {
@@ -465,8 +725,18 @@
     event.preventDefault();
     window.clearTimeout(typingTimer);
     shown = STEP;
-    saveState(true);
-    runSearch(true);
+    // Typing has already recorded this query in the history: its understood form replaces it, so the back
+    // button does not return to a search for "Mobbing kostenlos" that finds nothing.
+    var recorded = (new URLSearchParams(window.location.search).get("q") || "") === query.value.trim();
+    var understood = understandQuery();
+    saveState(!(understood && recorded));
+    runSearch(true, understood);
+  });
+
+  showButton.addEventListener("click", function () {
+    if (narrow()) { panel.open = false; }  // on a phone the panel stands above the results
+    status.focus();
+    status.scrollIntoView(true);
   });
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-reset]"), function (link) {
@@ -519,12 +789,15 @@
     catalog.offers.forEach(function (offer) { bySlug[offer.slug] = offer; });
     marked = marked.filter(function (slug) { return slug in bySlug; });
     applyState(initial);
+    // A search sent from another page ("Klasse 7" on the start page) arrives here as words.
+    var understood = understandQuery();
+    if (understood) { saveState(false); }
     // On a phone the filters would push the results below the fold: start them folded.
-    if (window.matchMedia && window.matchMedia("(max-width: 52rem)").matches) { panel.open = false; }
+    if (narrow()) { panel.open = false; }
     panel.hidden = false;
     sortBox.hidden = false;
     if (pager) { pager.hidden = true; }
-    runSearch(Boolean(initial.q));
+    runSearch(Boolean(initial.q), understood);
   }).catch(function () {
     status.textContent = "Filter und Suche sind gerade nicht verfügbar. Alle Angebote stehen in der Liste.";
   });

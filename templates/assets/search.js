@@ -241,6 +241,12 @@
     }).sort(function (a, b) { return b.score - a.score || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0); });
   }
 
+  // Whether `query` has a word to search for (not only stop words such as "für").
+  function hasTerms(query) {
+    if (!index) { throw new Error("OfferdbSearch.load() zuerst aufrufen"); }
+    return groups(String(query || "")).length > 0;
+  }
+
   // --- highlighting -----------------------------------------------------------------------------------------
 
   function marks(word, terms) {
@@ -282,5 +288,5 @@
     return fragment;
   }
 
-  window.OfferdbSearch = { load: load, search: search, highlight: highlight, words: words, stem: stem, expand: expand };
+  window.OfferdbSearch = { load: load, search: search, hasTerms: hasTerms, highlight: highlight, words: words, stem: stem, expand: expand };
 }());

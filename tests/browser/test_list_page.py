@@ -55,7 +55,8 @@ def test_facets_filter_and_counts_follow_the_other_choices(browse, page, catalog
     want = expected(catalog, {"bereich": ["mobbing"]}, grade=7)
     assert want, "the sample must have mobbing offers for grade 7"
     assert sorted(cards(page)) == sorted(o["slug"] for o in want)
-    status = f"{len(want)} Angebote gefunden." if len(want) > 1 else "1 Angebot gefunden."
+    status = (f"{len(want)} Angebote gefunden." if len(want) > 1 else "1 Angebot gefunden.") + \
+        " Filter: Klassenstufe 7, Thema Mobbing und Cybermobbing."
     assert page.inner_text("#ergebnis") == status
     # A value of the same facet counts as if the mobbing choice were not made (alternatives) ...
     for key in ("suchtpraevention", "medienbildung", "mobbing"):
@@ -105,7 +106,8 @@ def test_reset_and_empty_result_offer_a_way_out(browse, page, catalog):
     assert expected(catalog, {"zielgruppe": ["eltern"], "format": ["theater"], "sprache": ["tr"]}, grade=1) == []
     assert cards(page) == []
     assert page.is_visible("#leer")
-    assert page.inner_text("#ergebnis") == "Keine Angebote gefunden."
+    assert page.inner_text("#ergebnis") == ("Keine Angebote gefunden. Filter: Klassenstufe 1, Format Theater, "
+                                            "Für wen Eltern und Sorgeberechtigte, Sprache Türkisch.")
     assert page.locator("#leer a[href$='/themen/mobbing/']").count() == 1
     page.click("#leer [data-reset]")
     assert len(cards(page)) == min(len(catalog["offers"]), 24)
