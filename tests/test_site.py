@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import itertools
 import re
 from pathlib import Path
 
@@ -217,3 +218,23 @@ def test_the_pager_names_first_last_and_neighbours_so_it_stays_short_for_long_li
     assert numbers(5, 10) == [1, 2, 3, 4, 5, 6, 7, None, 10]  # a gap of one page is named, not "…"
     pager = Pager(2, ("a/", "a/seite/2/", "a/seite/3/"), (), 25, 60)
     assert pager.links[0] == (1, "a/") and pager.previous == "a/" and pager.next == "a/seite/3/"
+
+
+def test_every_page_has_one_h1_and_headings_that_skip_no_level(built):
+    """A screen reader's outline of each built page (every list page and theme page, not one per type): the
+    cards' h3 need an h2 above them, and no heading may go more than one level deeper than the one before."""
+    _, out = built
+    wrong = []
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= 60
+    for file in pages:
+        main = re.search(r"<main\b.*?</main>", file.read_text(encoding="utf-8"), flags=re.S).group(0)
+        levels = [int(level) for level in re.findall(r"<h([1-6])\b", main)]
+        where = file.relative_to(out).as_posix()
+        if levels.count(1) != 1 or levels[0] != 1:
+            wrong.append(f"{where}: Überschriften {levels}")
+        for before, level in itertools.pairwise(levels):
+            if level > before + 1:
+                wrong.append(f"{where}: h{level} nach h{before}")
+                break
+    assert not wrong, "\n".join(wrong)
