@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from offerdb import pipeline, rendering
+from conftest import TODAY as BASE_TODAY  # the day the small test site's seals are valid
 from offerdb.cli import ROOT
 
 TODAY = datetime.date(2026, 11, 25)
@@ -238,3 +239,29 @@ def test_every_page_has_one_h1_and_headings_that_skip_no_level(built):
                 wrong.append(f"{where}: h{level} nach h{before}")
                 break
     assert not wrong, "\n".join(wrong)
+
+
+def test_operator_and_seal_sentences_read_as_german(built):
+    """site.yaml's operator_dative gives "von" its article and case; the seal's bare reviewer name stands after a
+    label instead of "durch", which would need an article."""
+    _, out = built
+    start = text_of(read(out, ""))
+    assert "Betrieben wird die Website von der Externen Koordinierungsstelle der Chemnitzer Partnerschaft für " \
+           "Demokratie." in start
+    assert "von Externe" not in start and "von: Externe" not in text_of(read(out, "impressum/"))
+    offer = text_of(read(out, "angebote/projekttag-fuer-demokratie/"))
+    assert "Geprüft am 12. März 2026, das Qualitätssiegel gilt bis 31. März 2028. " \
+           "Prüfstelle: Steuerungsgruppe Präventionsnetzwerk Chemnitz." in offer
+    assert "durch Steuerungsgruppe" not in offer
+
+
+def test_without_operator_dative_the_operator_stands_after_a_label(site, tmp_path):
+    """The field is optional: a site.yaml without it names the operator in a form that needs no case."""
+    assert "operator_dative" not in site.config.read_text(encoding="utf-8")
+    checked = site.check()
+    assert not checked.fails(strict=False)
+    out = tmp_path / "out"
+    pipeline.build(checked, out, BASE_TODAY)
+    start = text_of(read(out, ""))
+    assert "Betreiber der Website: Testbetreiber." in start
+    assert "Betrieben wird die Website von" not in start

@@ -364,6 +364,8 @@
     results.slice(0, shown).forEach(function (offer) { fragment.appendChild(card(offer)); });
     list.appendChild(fragment);
     more.hidden = results.length <= shown;
+    var next = Math.min(STEP, results.length - shown);
+    more.textContent = next === 1 ? "1 weiteres Angebot anzeigen" : next + " weitere Angebote anzeigen";
     empty.hidden = results.length > 0;
     updateHelp(state, results.length === 0);
     var text;
@@ -374,7 +376,7 @@
       var about = search ? " zu „" + search.query + "“" : "";
       text = (results.length === 0 ? "Keine Angebote" : plural(results.length, "Angebot", "Angebote")) +
         about + " gefunden.";
-      if (results.length > shown) { text += " Die ersten " + shown + " werden gezeigt."; }
+      if (results.length > shown) { text += " Angezeigt werden " + shown + " von " + results.length + " Angeboten."; }
     }
     // Typing updates the list at once but the screen reader hears the count only after a pause.
     window.clearTimeout(statusTimer);

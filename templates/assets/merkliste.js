@@ -53,6 +53,7 @@
     var c = offer.contact || {};
     if (c.email) { lines.push("E-Mail: " + c.email); }
     if (c.phone) { lines.push("Telefon: " + c.phone); }
+    if (c.address) { lines.push("Anschrift: " + c.address); }
     return lines;
   }
 
@@ -93,6 +94,9 @@
       }
       li.appendChild(p);
     }
+    if (c.address) { li.appendChild(el("p", "merk-address", "Anschrift: " + c.address)); }
+    // On paper the title is no link: print the page's address too.
+    li.appendChild(el("p", "print-only", "Angebotsseite: " + absolute(offer.url)));
     var remove = el("button", "no-print", "Entfernen");
     remove.type = "button";
     remove.setAttribute("data-remove", offer.slug);

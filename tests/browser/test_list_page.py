@@ -117,6 +117,10 @@ def test_more_button_shows_the_rest_and_moves_focus(browse, page, catalog):
     browse.visit(page, "angebote/")
     ready(page)
     assert len(cards(page)) == 24 and page.is_visible("#mehr")
+    total = len(catalog["offers"])
+    assert total == 25, "the sample has one offer beyond the first 24: the wording of a single remaining offer"
+    assert page.inner_text("#ergebnis") == "25 Angebote gefunden. Angezeigt werden 24 von 25 Angeboten."
+    assert page.inner_text("#mehr") == "1 weiteres Angebot anzeigen"
     page.focus("#mehr")
     page.keyboard.press("Enter")
     assert len(cards(page)) == len(catalog["offers"])

@@ -8,6 +8,17 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from conftest import ROOT, TODAY
+from offerdb import pipeline
+
+
+@pytest.fixture(scope="module")
+def addresses():
+    """Partner name -> postal address as the content files give it (read apart from the site under test)."""
+    checked = pipeline.check(ROOT / "content", ROOT / "site.yaml", TODAY)
+    return {r.values["name"]: "{street}, {postal_code} {city}".format(**r.values["address"])
+            for r in checked.validated.records["partner"]}
+
 
 @pytest.fixture(scope="module")
 def offers(site):
@@ -81,6 +92,20 @@ def test_without_javascript_the_merkliste_says_what_to_do(browse, nojs_page):
     browse.visit(nojs_page, "merkliste/")
     assert "braucht JavaScript" in nojs_page.inner_text("main")
     assert nojs_page.is_hidden("[data-merkliste]")
+
+
+def test_printed_merkliste_gives_each_offers_postal_address_and_web_address(browse, page, site, offers, addresses):
+    """On paper a title is no link: every entry prints its provider's address and the offer's address."""
+    chosen = offers[:3]
+    browse.visit(page, "merkliste/#" + ",".join(o["slug"] for o in chosen))
+    page.wait_for_function("document.querySelectorAll('#merk-liste > li').length === 3")
+    page.emulate_media(media="print")
+    for entry, offer in zip(page.locator("#merk-liste > li").all(), chosen, strict=True):
+        printed = entry.inner_text()
+        assert f"Anschrift: {addresses[offer['partner']]}" in printed, printed
+        assert f"Angebotsseite: {site.url('angebote/' + offer['slug'] + '/')}" in printed, printed
+        assert "Entfernen" not in printed
+    assert f"Anschrift: {addresses[chosen[0]['partner']]}" in page.input_value("#merk-text")
 
 
 def test_every_offer_prints_on_one_page_with_its_contact(browse, page, site):
