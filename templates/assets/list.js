@@ -233,7 +233,7 @@
       facts.appendChild(paused);
     }
     item.appendChild(facts);
-    item.appendChild(el("p", "card-partner", offer.partner));
+    item.appendChild(el("p", "card-partner", offer.partner.replace(/e\. V\./g, "e.\u00a0V.")));  // as _card.html
     var mark = el("button", "mark");
     mark.type = "button";
     mark.setAttribute("data-mark", offer.slug);

@@ -78,7 +78,9 @@
     link.href = base + offer.url;
     heading.appendChild(link);
     li.appendChild(heading);
-    li.appendChild(el("p", "", [offer.partner, grades(offer), cost(offer)].filter(Boolean).join(" · ")));
+    // "e. V." never wraps inside on the page (as the server-rendered names); the copied text keeps plain spaces.
+    var partner = offer.partner.replace(/e\. V\./g, "e.\u00a0V.");
+    li.appendChild(el("p", "", [partner, grades(offer), cost(offer)].filter(Boolean).join(" · ")));
     var c = offer.contact || {};
     if (c.email || c.phone) {
       var p = el("p", "merk-contact");
