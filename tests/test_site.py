@@ -266,3 +266,13 @@ def test_without_operator_dative_the_operator_stands_after_a_label(site, tmp_pat
     start = text_of(read(out, ""))
     assert "Betreiber der Website: Testbetreiber." in start
     assert "Betrieben wird die Website von" not in start
+
+
+def test_privacy_page_explains_what_the_merkliste_stores_and_why_no_consent_is_asked(built):
+    _, out = built
+    text = text_of(read(out, "datenschutz/"))
+    assert "Wir setzen keine Cookies." in text
+    assert "im lokalen Speicher (Local Storage) dieses Browsers auf Ihrem Gerät" in text
+    assert "Vorher wird nichts gespeichert." in text and "wird der Eintrag gelöscht" in text
+    assert "§ 25 Abs. 2 Nr. 2 TDDDG" in text
+    assert "legen nichts im lokalen Speicher" not in text and "steht nur in der Adresse" not in text

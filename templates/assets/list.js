@@ -6,7 +6,8 @@
 
   var form = document.getElementById("filter");
   var list = document.getElementById("liste");
-  if (!form || !list || !window.fetch || !window.URLSearchParams || !window.history.replaceState) {
+  if (!form || !list || !window.fetch || !window.URLSearchParams || !window.history.replaceState ||
+      !window.OfferdbMerkliste) {
     return;
   }
 
@@ -57,8 +58,6 @@
     var state = { q: (params.get("q") || "").trim(), grade: params.get("klasse") || "",
                   free: params.get("kostenfrei") === "1", sort: params.get("sortierung") || "", facets: {} };
     Object.keys(FACETS).forEach(function (param) { state.facets[param] = params.getAll(param); });
-    var gemerkt = params.get("gemerkt");
-    marked = gemerkt ? gemerkt.split(",").filter(function (s) { return s; }) : [];
     return state;
   }
 
@@ -96,7 +95,6 @@
       state.facets[param].forEach(function (value) { params.append(param, value); });
     });
     if (state.sort) { params.set("sortierung", state.sort); }
-    if (marked.length) { params.set("gemerkt", marked.join(",")); }
     var text = params.toString();
     return window.location.pathname + (text ? "?" + text : "");
   }
@@ -428,15 +426,24 @@
     markedBox.querySelector("a").href = base + "merkliste/#" + marked.join(",");
   }
 
+  // The marks are the visitor's Merkliste on this device (merken.js), shared with offer pages and /merkliste/.
   list.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-mark]") : null;
     if (!button) { return; }
     var slug = button.getAttribute("data-mark");
-    var at = marked.indexOf(slug);
-    if (at === -1) { marked.push(slug); } else { marked.splice(at, 1); }
-    button.setAttribute("aria-pressed", at === -1 ? "true" : "false");
+    marked = window.OfferdbMerkliste.toggle(slug, marked).filter(function (s) { return s in bySlug; });
+    button.setAttribute("aria-pressed", marked.indexOf(slug) !== -1 ? "true" : "false");
     updateMarked();
-    saveState(false);
+  });
+
+  window.OfferdbMerkliste.watch(function () {
+    if (!catalog) { return; }
+    marked = window.OfferdbMerkliste.read().filter(function (slug) { return slug in bySlug; });
+    Array.prototype.forEach.call(list.querySelectorAll("[data-mark]"), function (button) {
+      var on = marked.indexOf(button.getAttribute("data-mark")) !== -1;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    updateMarked();
   });
 
   // --- events ----------------------------------------------------------------------------------------------
@@ -512,6 +519,7 @@
   // --- start -----------------------------------------------------------------------------------------------
 
   var initial = readState();
+  marked = window.OfferdbMerkliste.read();
   query.value = initial.q;
   fetch(base + "daten/katalog.json").then(function (response) {
     if (!response.ok) { throw new Error(String(response.status)); }
