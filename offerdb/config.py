@@ -19,6 +19,9 @@ class Settings:
     base_url: str  # absolute, ends with "/"
     operator: str
     warn_days_before_expiry: int
+    # The operator as it reads after "betrieben von" ("der Externen Koordinierungsstelle …"), "" if not given:
+    # German needs article and case there, which a bare name cannot supply.
+    operator_dative: str = ""
     # The review report's limits (`review`) and where an editor edits a file (path appended), "" if unknown.
     stale_after_months: int = 12
     paused_max_months: int = 6
@@ -49,6 +52,7 @@ def load_settings(path: Path, file: str) -> tuple[Settings | None, list[Problem]
         description=values["description"],
         base_url=values["base_url"],
         operator=values["operator"],
+        operator_dative=values.get("operator_dative", ""),
         warn_days_before_expiry=values["review"]["warn_days_before_expiry"],
         stale_after_months=values["review"].get("stale_after_months", 12),
         paused_max_months=values["review"].get("paused_max_months", 6),

@@ -445,12 +445,14 @@ def _catalogue_entry(offer: Offer, site: Site) -> bytes:
         entry[facet.key] = [t.key for t in getattr(offer, facet.vocabulary)]
     entry["updated"] = offer.last_updated.isoformat()
     entry["paused"] = offer.status == "paused"
-    # Read by the card and the Merkliste when present: price text and the contact to copy.
+    # Read by the card and the Merkliste when present: price text and the contact to copy; the provider's postal
+    # address, so a printed Merkliste says where to write or go without opening each offer.
     if offer.cost.amount_text:
         entry["cost"] = offer.cost.amount_text
-    contact = {k: v for k, v in (("email", offer.contact.email), ("phone", offer.contact.phone)) if v}
-    if contact:
-        entry["contact"] = contact
+    partner = offer.partner
+    address = ", ".join(part for part in (partner.street, f"{partner.postal_code} {partner.city}".strip()) if part)
+    entry["contact"] = {k: v for k, v in (("email", offer.contact.email), ("phone", offer.contact.phone),
+                                          ("address", address)) if v}
     return _compact_json(entry)
 
 

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import jinja2
 
+from . import hyphenation
 from .memory import Memory
 from .models import FACETS, Offer, Site
 
@@ -66,6 +67,7 @@ def environment(base_path: str, assets: dict[str, tuple[str, bytes]] | None = No
     )
     env.filters["date_de"] = date_de
     env.filters["labels"] = labels
+    env.filters["hyphenate"] = hyphenation.hyphenate  # titles, labels, names: display only
     # Root-relative URLs that include the base path, so a site under /praevention/ links correctly.
     env.globals["url"] = lambda path="": base_path + path
     published = {name: path for name, (path, _) in (assets or {}).items()}

@@ -290,6 +290,8 @@ def test_document_store_matches_the_structure_list_js_reads(site):
         assert item["age"] == ([offer.age.low, offer.age.high] if offer.age else None)
         assert item["updated"] == offer.last_updated.isoformat()
         assert item["paused"] is (offer.status == "paused")
+        partner = offer.partner  # the printed Merkliste's postal address
+        assert item["contact"]["address"] == f"{partner.street}, {partner.postal_code} {partner.city}"
         for key, name in names.items():
             assert item[key] == [t.key for t in getattr(offer, name)]
             assert set(item[key]) <= set(store["facets"][key]["values"])

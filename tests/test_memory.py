@@ -30,7 +30,8 @@ TODAY = datetime.date(2026, 6, 1)
 # build, so what they keep is not state a build could see: the package's own schema files and word lists as
 # read, and stems of words.
 PURE_MEMOS = {"offerdb.schema.load", "offerdb.schema.registry", "offerdb.search.german.stem",
-              "offerdb.search.german.stop_words", "offerdb.search.terms.lexicon"}
+              "offerdb.search.german.stop_words", "offerdb.search.terms.lexicon", "offerdb.hyphenation.parts",
+              "offerdb.hyphenation._known", "offerdb.hyphenation.breaks"}
 
 
 def modules() -> list[types.ModuleType]:

@@ -1,7 +1,12 @@
 """Promises the repository makes to people who clone it."""
 
 import re
+import socket
+import subprocess
+import sys
+import time
 import tomllib
+import urllib.request
 
 from offerdb.cli import ROOT
 
@@ -32,3 +37,35 @@ def test_ci_runs_the_readme_test_command():
 
 def test_site_output_is_ignored_by_git():
     assert "/site/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_readme_shows_how_to_look_at_the_built_site_and_its_command_serves_it(tmp_path):
+    """site/index.html opened as a file is unstyled (root-relative links): the README's one-line server, near
+    the top commands, must serve a built site with its stylesheet."""
+    top = "\n".join((ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:15])
+    assert "make serve" in top
+    command = re.search(r"`python3 (-m http\.server --directory site) 8000`", top)
+    assert command, top
+    site = tmp_path / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / "index.html").write_text('<link rel="stylesheet" href="/assets/site.css">', encoding="utf-8")
+    (site / "assets" / "site.css").write_text("body {}", encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = command.group(1).split() + ["--bind", "127.0.0.1", str(port)]
+    server = subprocess.Popen([sys.executable, *args], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/assets/site.css", timeout=2) as response:
+                    assert response.status == 200 and response.headers["Content-Type"] == "text/css"
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the README's server did not answer")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime
 import html
+import itertools
 import re
 from pathlib import Path
 
 import pytest
 
 from offerdb import pipeline, rendering
+from conftest import TODAY as BASE_TODAY  # the day the small test site's seals are valid
 from offerdb.cli import ROOT
 
 TODAY = datetime.date(2026, 11, 25)
@@ -28,8 +30,9 @@ def read(out: Path, path: str) -> str:
 
 
 def text_of(page: str) -> str:
-    """Visible text with tags removed and entities decoded, whitespace collapsed."""
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    """Visible text with tags removed and entities decoded, whitespace collapsed; words as they read, without the
+    soft hyphens and break opportunities (<wbr>) that only tell the browser where it may break a line."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S).replace("<wbr>", "").replace("\u00ad", "")
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
@@ -109,7 +112,7 @@ def test_theme_pages_list_exactly_the_offers_of_their_area(built):
         page = read(out, f"themen/{term.key}/")
         cards = set(re.findall(r'<li class="card" data-slug="([^"]+)"', page))
         assert cards == {o.slug for o in site.site.offers if term in o.prevention_areas}, term.key
-        assert f"<h1>{html.escape(term.label, quote=False)}</h1>" in page
+        assert f"<h1>{html.escape(term.label, quote=False)}</h1>" in page.replace("\u00ad", "")  # as it reads
 
 
 def test_start_page_has_search_topics_trust_and_recent_offers(built):
@@ -217,3 +220,59 @@ def test_the_pager_names_first_last_and_neighbours_so_it_stays_short_for_long_li
     assert numbers(5, 10) == [1, 2, 3, 4, 5, 6, 7, None, 10]  # a gap of one page is named, not "…"
     pager = Pager(2, ("a/", "a/seite/2/", "a/seite/3/"), (), 25, 60)
     assert pager.links[0] == (1, "a/") and pager.previous == "a/" and pager.next == "a/seite/3/"
+
+
+def test_every_page_has_one_h1_and_headings_that_skip_no_level(built):
+    """A screen reader's outline of each built page (every list page and theme page, not one per type): the
+    cards' h3 need an h2 above them, and no heading may go more than one level deeper than the one before."""
+    _, out = built
+    wrong = []
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= 60
+    for file in pages:
+        main = re.search(r"<main\b.*?</main>", file.read_text(encoding="utf-8"), flags=re.S).group(0)
+        levels = [int(level) for level in re.findall(r"<h([1-6])\b", main)]
+        where = file.relative_to(out).as_posix()
+        if levels.count(1) != 1 or levels[0] != 1:
+            wrong.append(f"{where}: Überschriften {levels}")
+        for before, level in itertools.pairwise(levels):
+            if level > before + 1:
+                wrong.append(f"{where}: h{level} nach h{before}")
+                break
+    assert not wrong, "\n".join(wrong)
+
+
+def test_operator_and_seal_sentences_read_as_german(built):
+    """site.yaml's operator_dative gives "von" its article and case; the seal's bare reviewer name stands after a
+    label instead of "durch", which would need an article."""
+    _, out = built
+    start = text_of(read(out, ""))
+    assert "Betrieben wird die Website von der Externen Koordinierungsstelle der Chemnitzer Partnerschaft für " \
+           "Demokratie." in start
+    assert "von Externe" not in start and "von: Externe" not in text_of(read(out, "impressum/"))
+    offer = text_of(read(out, "angebote/projekttag-fuer-demokratie/"))
+    assert "Geprüft am 12. März 2026, das Qualitätssiegel gilt bis 31. März 2028. " \
+           "Prüfstelle: Steuerungsgruppe Präventionsnetzwerk Chemnitz." in offer
+    assert "durch Steuerungsgruppe" not in offer
+
+
+def test_without_operator_dative_the_operator_stands_after_a_label(site, tmp_path):
+    """The field is optional: a site.yaml without it names the operator in a form that needs no case."""
+    assert "operator_dative" not in site.config.read_text(encoding="utf-8")
+    checked = site.check()
+    assert not checked.fails(strict=False)
+    out = tmp_path / "out"
+    pipeline.build(checked, out, BASE_TODAY)
+    start = text_of(read(out, ""))
+    assert "Betreiber der Website: Testbetreiber." in start
+    assert "Betrieben wird die Website von" not in start
+
+
+def test_privacy_page_explains_what_the_merkliste_stores_and_why_no_consent_is_asked(built):
+    _, out = built
+    text = text_of(read(out, "datenschutz/"))
+    assert "Wir setzen keine Cookies." in text
+    assert "im lokalen Speicher (Local Storage) dieses Browsers auf Ihrem Gerät" in text
+    assert "Vorher wird nichts gespeichert." in text and "wird der Eintrag gelöscht" in text
+    assert "§ 25 Abs. 2 Nr. 2 TDDDG" in text
+    assert "legen nichts im lokalen Speicher" not in text and "steht nur in der Adresse" not in text

@@ -111,5 +111,5 @@ def test_sample_builds_end_to_end(checked, tmp_path):
     assert len(built.site.offers) == len(offers(checked))  # all seals valid on TODAY
     for offer in built.site.offers:
         html = (tmp_path / "site" / "angebote" / offer.slug / "index.html").read_text(encoding="utf-8")
-        assert f"<h1>{offer.title}</h1>".replace("&", "&amp;") in html
+        assert f"<h1>{offer.title}</h1>".replace("&", "&amp;") in html.replace("\u00ad", "")  # as it reads
         assert offer.partner.name.replace("&", "&amp;") in html

@@ -59,7 +59,8 @@ def masculine(word: str) -> str | None:
 
 
 def raw_words(text: str) -> list[str]:
-    return WORD.findall(unify_gender(text).lower())
+    # Soft hyphens (in a title copied from a page, or pasted into content from a word processor) join a word.
+    return WORD.findall(unify_gender(text.replace("\u00ad", "")).lower())
 
 
 def words(text: str) -> list[str]:

@@ -6,7 +6,8 @@
 
   var form = document.getElementById("filter");
   var list = document.getElementById("liste");
-  if (!form || !list || !window.fetch || !window.URLSearchParams || !window.history.replaceState) {
+  if (!form || !list || !window.fetch || !window.URLSearchParams || !window.history.replaceState ||
+      !window.OfferdbMerkliste) {
     return;
   }
 
@@ -62,8 +63,6 @@
     var state = { q: (params.get("q") || "").trim(), grade: params.get("klasse") || "",
                   free: params.get("kostenfrei") === "1", sort: params.get("sortierung") || "", facets: {} };
     Object.keys(FACETS).forEach(function (param) { state.facets[param] = params.getAll(param); });
-    var gemerkt = params.get("gemerkt");
-    marked = gemerkt ? gemerkt.split(",").filter(function (s) { return s; }) : [];
     return state;
   }
 
@@ -101,7 +100,6 @@
       state.facets[param].forEach(function (value) { params.append(param, value); });
     });
     if (state.sort) { params.set("sortierung", state.sort); }
-    if (marked.length) { params.set("gemerkt", marked.join(",")); }
     var text = params.toString();
     return window.location.pathname + (text ? "?" + text : "");
   }
@@ -478,7 +476,7 @@
       facts.appendChild(paused);
     }
     item.appendChild(facts);
-    item.appendChild(el("p", "card-partner", offer.partner));
+    item.appendChild(el("p", "card-partner", offer.partner.replace(/e\. V\./g, "e.\u00a0V.")));  // as _card.html
     var mark = el("button", "mark");
     mark.type = "button";
     mark.setAttribute("data-mark", offer.slug);
@@ -609,6 +607,8 @@
     results.slice(0, shown).forEach(function (offer) { fragment.appendChild(card(offer)); });
     list.appendChild(fragment);
     more.hidden = results.length <= shown;
+    var next = Math.min(STEP, results.length - shown);
+    more.textContent = next === 1 ? "1 weiteres Angebot anzeigen" : next + " weitere Angebote anzeigen";
     empty.hidden = results.length > 0;
     updateHelp(state, results.length === 0);
     var chosen = activeList(state);
@@ -626,7 +626,7 @@
       if (chosen.length) {
         text += " Filter: " + grouped(chosen).map(function (group) { return group.text; }).join(", ") + ".";
       }
-      if (results.length > shown) { text += " Die ersten " + shown + " werden gezeigt."; }
+      if (results.length > shown) { text += " Angezeigt werden " + shown + " von " + results.length + " Angeboten."; }
     }
     // Typing updates the list at once but the screen reader hears the count only after a pause.
     window.clearTimeout(statusTimer);
@@ -686,15 +686,24 @@
     markedBox.querySelector("a").href = base + "merkliste/#" + marked.join(",");
   }
 
+  // The marks are the visitor's Merkliste on this device (merken.js), shared with offer pages and /merkliste/.
   list.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-mark]") : null;
     if (!button) { return; }
     var slug = button.getAttribute("data-mark");
-    var at = marked.indexOf(slug);
-    if (at === -1) { marked.push(slug); } else { marked.splice(at, 1); }
-    button.setAttribute("aria-pressed", at === -1 ? "true" : "false");
+    marked = window.OfferdbMerkliste.toggle(slug, marked).filter(function (s) { return s in bySlug; });
+    button.setAttribute("aria-pressed", marked.indexOf(slug) !== -1 ? "true" : "false");
     updateMarked();
-    saveState(false);
+  });
+
+  window.OfferdbMerkliste.watch(function () {
+    if (!catalog) { return; }
+    marked = window.OfferdbMerkliste.read().filter(function (slug) { return slug in bySlug; });
+    Array.prototype.forEach.call(list.querySelectorAll("[data-mark]"), function (button) {
+      var on = marked.indexOf(button.getAttribute("data-mark")) !== -1;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    updateMarked();
   });
 
   // --- events ----------------------------------------------------------------------------------------------
@@ -780,6 +789,7 @@
   // --- start -----------------------------------------------------------------------------------------------
 
   var initial = readState();
+  marked = window.OfferdbMerkliste.read();
   query.value = initial.q;
   fetch(base + "daten/katalog.json").then(function (response) {
     if (!response.ok) { throw new Error(String(response.status)); }

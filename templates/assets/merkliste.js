@@ -1,10 +1,12 @@
-/* The Merkliste: the marked offers live only in the URL fragment (#slug-a,slug-b) — no cookie, no storage —
-   so the address itself is what a teacher bookmarks, copies or mails to colleagues. */
+/* The Merkliste: the visitor's own list, kept in this browser by merken.js (marked on the list page or an offer
+   page), to copy, mail or print. Its link (/merkliste/#slug-a,slug-b) restores a list anywhere: a link whose
+   list differs from the visitor's own is shown as it is, and joins the own list only when the visitor asks. */
 (function () {
   "use strict";
 
   var box = document.querySelector("[data-merkliste]");
-  if (!box || !window.fetch || !window.history.replaceState) { return; }
+  var store = window.OfferdbMerkliste;
+  if (!box || !window.fetch || !window.history.replaceState || !store) { return; }
 
   var base = document.documentElement.getAttribute("data-base") || "/";
   var listNode = document.getElementById("merk-liste");
@@ -14,11 +16,13 @@
   var linkField = document.getElementById("merk-link");
   var textField = document.getElementById("merk-text");
   var mail = document.getElementById("merk-mail");
-  var back = document.getElementById("merk-weiter");
   var copyButton = document.getElementById("merk-kopieren");
-  var bySlug = {};
+  var sharedNote = document.getElementById("merk-geteilt");
+  var adopt = document.getElementById("merk-uebernehmen");
+  var bySlug = Object.create(null);  // no prototype: "#constructor" in an address is no offer
   var catalog = null;
   var slugs = [];
+  var shared = false;  // showing a list from the link that differs from the visitor's own
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -29,15 +33,33 @@
 
   function absolute(path) { return new URL(base + path, window.location.href).href; }
 
-  function readHash() {
-    var raw = decodeURIComponent(window.location.hash.replace(/^#/, ""));
+  // Known offers only, each once: an offer may have left the site since it was marked.
+  function known(list) {
     var seen = {};
-    return raw.split(",").filter(function (slug) {
+    return list.filter(function (slug) {
       var keep = slug && (slug in bySlug) && !seen[slug];
       seen[slug] = true;
       return keep;
     });
   }
+
+  function readHash() {
+    var raw = "";
+    try { raw = decodeURIComponent(window.location.hash.replace(/^#/, "")); } catch (e) { raw = ""; }
+    return known(raw.split(","));
+  }
+
+  function own() { return known(store.read()); }
+
+  // The own list, unless the address brings another one.
+  function choose() {
+    var linked = readHash();
+    var mine = own();
+    shared = linked.length > 0 && linked.join(",") !== mine.join(",");
+    slugs = shared ? linked : mine;
+  }
+
+  function shareLink() { return absolute("merkliste/") + (slugs.length ? "#" + slugs.join(",") : ""); }
 
   function grades(offer) {
     if (offer.grades) {
@@ -53,6 +75,7 @@
     var c = offer.contact || {};
     if (c.email) { lines.push("E-Mail: " + c.email); }
     if (c.phone) { lines.push("Telefon: " + c.phone); }
+    if (c.address) { lines.push("Anschrift: " + c.address); }
     return lines;
   }
 
@@ -66,7 +89,7 @@
       lines.push("   " + absolute(offer.url));
       lines.push("");
     });
-    lines.push("Diese Merkliste im Browser: " + window.location.href);
+    lines.push("Diese Merkliste im Browser: " + shareLink());
     return lines.join("\n");
   }
 
@@ -77,7 +100,9 @@
     link.href = base + offer.url;
     heading.appendChild(link);
     li.appendChild(heading);
-    li.appendChild(el("p", "", [offer.partner, grades(offer), cost(offer)].filter(Boolean).join(" · ")));
+    // "e. V." never wraps inside on the page (as the server-rendered names); the copied text keeps plain spaces.
+    var partner = offer.partner.replace(/e\. V\./g, "e.\u00a0V.");
+    li.appendChild(el("p", "", [partner, grades(offer), cost(offer)].filter(Boolean).join(" · ")));
     var c = offer.contact || {};
     if (c.email || c.phone) {
       var p = el("p", "merk-contact");
@@ -93,6 +118,9 @@
       }
       li.appendChild(p);
     }
+    if (c.address) { li.appendChild(el("p", "merk-address", "Anschrift: " + c.address)); }
+    // On paper the title is no link: print the page's address too.
+    li.appendChild(el("p", "print-only", "Angebotsseite: " + absolute(offer.url)));
     var remove = el("button", "no-print", "Entfernen");
     remove.type = "button";
     remove.setAttribute("data-remove", offer.slug);
@@ -106,21 +134,35 @@
     listNode.textContent = "";
     slugs.forEach(function (slug, i) { listNode.appendChild(item(bySlug[slug], i)); });
     emptyNode.hidden = slugs.length > 0;
-    status.textContent = slugs.length === 0 ? "Die Merkliste ist leer." :
-      (slugs.length === 1 ? "1 Angebot" : slugs.length + " Angebote") + " auf der Merkliste.";
+    sharedNote.hidden = !shared;
+    adopt.hidden = !store.canStore || slugs.length === 0;
+    if (slugs.length === 0) {
+      status.textContent = shared ? "Die geteilte Merkliste ist leer." : "Ihre Merkliste ist leer.";
+    } else {
+      status.textContent = (slugs.length === 1 ? "1 Angebot" : slugs.length + " Angebote") + " auf " +
+        (shared ? "der geteilten Merkliste." : "Ihrer Merkliste.");
+    }
     Array.prototype.forEach.call(picker.options, function (option) {
       option.disabled = option.value !== "" && slugs.indexOf(option.value) !== -1;
     });
-    linkField.value = window.location.href;
+    linkField.value = shareLink();
     textField.value = asText();
     mail.href = "mailto:?subject=" + encodeURIComponent("Merkliste Präventionsangebote") +
       "&body=" + encodeURIComponent(asText());
-    back.href = base + "angebote/" + (slugs.length ? "?gemerkt=" + encodeURIComponent(slugs.join(",")) : "");
     document.title = document.title.replace(/^Merkliste( \(\d+\))?/, "Merkliste" + (slugs.length ? " (" + slugs.length + ")" : ""));
   }
 
+  // The own list is stored (merken.js) and its address stays plain /merkliste/, so an old address in the history
+  // never hides later marks; a list from a link keeps its address (cleaned of unknown offers), as does the own
+  // list where the browser stores nothing.
+  function showAddress() {
+    var keep = (shared || !store.canStore) && slugs.length;
+    window.history.replaceState(null, "", window.location.pathname + (keep ? "#" + slugs.join(",") : ""));
+  }
+
   function save() {
-    window.history.replaceState(null, "", window.location.pathname + (slugs.length ? "#" + slugs.join(",") : ""));
+    if (!shared) { store.write(slugs); }
+    showAddress();
   }
 
   listNode.addEventListener("click", function (event) {
@@ -164,10 +206,31 @@
 
   document.getElementById("merk-drucken").addEventListener("click", function () { window.print(); });
 
+  adopt.addEventListener("click", function () {
+    var mine = own();
+    var added = slugs.filter(function (slug) { return mine.indexOf(slug) === -1; });
+    slugs = mine.concat(added);
+    shared = false;
+    save();
+    render();
+    status.textContent = (added.length === 1 ? "1 Angebot" : added.length + " Angebote") + " übernommen. " +
+      status.textContent;
+    // The button is gone: focus goes to the list it filled.
+    var first = listNode.querySelector("a");
+    (first || picker).focus();
+  });
+
   window.addEventListener("hashchange", function () {
     if (!catalog) { return; }
-    slugs = readHash();
-    save();
+    choose();
+    showAddress();
+    render();
+  });
+
+  // Marked or removed in another tab, or on an offer page before coming back here with the back button.
+  store.watch(function () {
+    if (!catalog || shared) { return; }
+    slugs = own();
     render();
   });
 
@@ -182,8 +245,8 @@
       option.value = offer.slug;
       picker.appendChild(option);
     });
-    slugs = readHash();
-    save();  // drop unknown or removed offers from the address, so a shared link stays clean
+    choose();
+    showAddress();  // only tidies the address; opening the page stores nothing
     box.hidden = false;
     render();
   }).catch(function () {

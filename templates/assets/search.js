@@ -112,7 +112,8 @@
   }
 
   function rawWords(text) {
-    return unifyGender(text).toLowerCase().match(new RegExp(wordPattern, "g")) || [];
+    // Soft hyphens (a title copied from a page into the search box) join a word.
+    return unifyGender(text.replace(/\u00ad/g, "")).toLowerCase().match(new RegExp(wordPattern, "g")) || [];
   }
 
   // The words the index sees for a text: a feminine noun is followed by its masculine base.

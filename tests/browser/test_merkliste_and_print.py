@@ -1,4 +1,5 @@
-"""The Merkliste (state only in the URL fragment) and the printed offer page, in Chromium."""
+"""The Merkliste and the printed offer page, in Chromium: one list per browser in localStorage, marked on the list
+page and on offer pages, stored only when the visitor marks something; its link restores a list anywhere."""
 
 from __future__ import annotations
 
@@ -8,14 +9,42 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from conftest import ROOT, TODAY
+from offerdb import pipeline
+
+
+@pytest.fixture(scope="module")
+def addresses():
+    """Partner name -> postal address as the content files give it (read apart from the site under test)."""
+    checked = pipeline.check(ROOT / "content", ROOT / "site.yaml", TODAY)
+    return {r.values["name"]: "{street}, {postal_code} {city}".format(**r.values["address"])
+            for r in checked.validated.records["partner"]}
+
 
 @pytest.fixture(scope="module")
 def offers(site):
     return json.loads((site.root / "daten" / "katalog.json").read_text(encoding="utf-8"))["offers"]
 
 
+KEY = "offerdb-merkliste:/"  # merken.js: one entry per site, named with its base path
+
+
 def listed(page) -> list[str]:
     return page.eval_on_selector_all("#merk-liste h2 a", "links => links.map(a => a.textContent)")
+
+
+def stored(page) -> dict[str, str]:
+    """Everything this origin keeps in the browser: local storage, session storage and cookies."""
+    found = page.evaluate("""() => ({local: Object.fromEntries(Object.entries(localStorage)),
+                                     session: sessionStorage.length, cookie: document.cookie})""")
+    assert found["session"] == 0 and found["cookie"] == "" and page.context.cookies() == []
+    return found["local"]
+
+
+def open_merkliste_from_the_header(page, count: int):
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Merkliste").click()
+    page.wait_for_url("**/merkliste/")
+    page.wait_for_function(f"document.querySelectorAll('#merk-liste > li').length === {count}")
 
 
 def test_merkliste_shows_the_offers_of_the_fragment_and_drops_unknown_ones(browse, page, offers):
@@ -24,7 +53,8 @@ def test_merkliste_shows_the_offers_of_the_fragment_and_drops_unknown_ones(brows
     page.wait_for_selector("#merk-liste > li")
     assert listed(page) == [a["title"], b["title"]]
     assert urlsplit(page.url).fragment == f"{a['slug']},{b['slug']}"
-    assert page.inner_text("#merk-status") == "2 Angebote auf der Merkliste."
+    assert page.inner_text("#merk-status") == "2 Angebote auf der geteilten Merkliste."
+    assert stored(page) == {}  # opening a link stores nothing
     text = page.input_value("#merk-text")
     for offer in (a, b):
         assert offer["title"] in text and f"/angebote/{offer['slug']}/" in text
@@ -35,7 +65,7 @@ def test_merkliste_shows_the_offers_of_the_fragment_and_drops_unknown_ones(brows
     assert page.input_value("#merk-link") == page.url
 
 
-def test_remove_and_add_keep_the_list_in_the_url_only(browse, page, offers):
+def test_remove_and_add_change_a_linked_list_in_its_address_only(browse, page, offers):
     a, b, c = offers[0], offers[1], offers[2]
     browse.visit(page, f"merkliste/#{a['slug']},{b['slug']}")
     page.wait_for_selector("#merk-liste > li")
@@ -48,14 +78,83 @@ def test_remove_and_add_keep_the_list_in_the_url_only(browse, page, offers):
     page.click("#merk-hinzufuegen")
     assert listed(page) == [b["title"], c["title"]]
     assert urlsplit(page.url).fragment == f"{b['slug']},{c['slug']}"
-    storage = page.evaluate("[document.cookie, localStorage.length, sessionStorage.length]")
-    assert storage == ["", 0, 0]
-    assert page.context.cookies() == []
+    assert stored(page) == {}  # a list from a link is the sender's: it joins the own list only when asked
     # The address alone restores the list, in a fresh context without any history.
     other = browse.new()
     browse.visit(other, "merkliste/#" + urlsplit(page.url).fragment)
     other.wait_for_selector("#merk-liste > li")
     assert listed(other) == [b["title"], c["title"]]
+
+
+def test_marks_follow_the_visitor_from_the_list_to_an_offer_and_the_merkliste(browse, page, offers):
+    """The teacher's path from the issue: mark on the list page, open an offer, the header's "Merkliste"; then
+    "Merken" on an offer page joins the same list."""
+    browse.visit(page, "angebote/")
+    page.wait_for_selector("#liste > li.card [data-mark]")
+    assert stored(page) == {}
+    cards = page.locator("#liste > li.card")
+    first, third = cards.nth(0).get_attribute("data-slug"), cards.nth(2).get_attribute("data-slug")
+    cards.nth(0).locator("[data-mark]").click()
+    cards.nth(2).locator("[data-mark]").click()
+    assert stored(page) == {KEY: f"{first},{third}"}
+    cards.nth(1).locator("h3 a").click()  # an offer that is not marked
+    page.wait_for_selector("[data-offer-mark]:not([hidden])")
+    other = page.get_attribute("[data-mark-offer]", "data-mark-offer")
+    assert page.get_attribute("[data-mark-offer]", "aria-pressed") == "false"
+    assert page.inner_text("[data-offer-mark] a") == "Merkliste ansehen (2)"
+    open_merkliste_from_the_header(page, 2)
+    by_slug = {o["slug"]: o["title"] for o in offers}
+    assert listed(page) == [by_slug[first], by_slug[third]]
+    assert page.inner_text("#merk-status") == "2 Angebote auf Ihrer Merkliste."
+    assert page.is_hidden("#merk-geteilt")
+    assert page.input_value("#merk-link").endswith(f"/merkliste/#{first},{third}")  # the link to share
+    # Back on the offer page, "Merken" adds it to the same list.
+    page.go_back(wait_until="networkidle")
+    page.click("[data-mark-offer]")
+    assert page.get_attribute("[data-mark-offer]", "aria-pressed") == "true"
+    assert stored(page) == {KEY: f"{first},{third},{other}"}
+    open_merkliste_from_the_header(page, 3)
+    assert listed(page) == [by_slug[first], by_slug[third], by_slug[other]]
+    # The list page shows the same marks.
+    browse.visit(page, "angebote/")
+    page.wait_for_selector("#liste > li.card [data-mark]")
+    pressed = page.eval_on_selector_all("#liste [data-mark][aria-pressed=true]", "b => b.map(x => x.dataset.mark)")
+    assert sorted(pressed) == sorted([first, third, other])
+    assert urlsplit(page.url).query == ""  # the marks are no longer part of the list's address
+
+
+def test_removing_the_last_mark_removes_the_stored_entry(browse, page, offers):
+    a, b = offers[4], offers[9]
+    browse.visit(page, f"angebote/{a['slug']}/")
+    page.click("[data-mark-offer]")
+    browse.visit(page, f"angebote/{b['slug']}/")
+    page.click("[data-mark-offer]")
+    page.click("[data-mark-offer]")  # and off again
+    assert stored(page) == {KEY: a["slug"]}
+    open_merkliste_from_the_header(page, 1)
+    page.click(f"[data-remove='{a['slug']}']")
+    assert page.inner_text("#merk-status") == "Ihre Merkliste ist leer."
+    assert stored(page) == {}
+    page.reload(wait_until="networkidle")
+    page.wait_for_selector("[data-merkliste]:not([hidden])")
+    assert listed(page) == []
+
+
+def test_a_linked_list_joins_the_own_list_only_when_asked(browse, page, offers):
+    mine, x, y = offers[0], offers[5], offers[6]
+    browse.visit(page, f"angebote/{mine['slug']}/")
+    page.click("[data-mark-offer]")
+    browse.visit(page, f"merkliste/#{x['slug']},{y['slug']}")
+    page.wait_for_function("document.querySelectorAll('#merk-liste > li').length === 2")
+    assert listed(page) == [x["title"], y["title"]]
+    assert page.is_visible("#merk-geteilt")
+    assert stored(page) == {KEY: mine["slug"]}
+    page.click("#merk-uebernehmen")
+    assert listed(page) == [mine["title"], x["title"], y["title"]]
+    assert page.inner_text("#merk-status") == "2 Angebote übernommen. 3 Angebote auf Ihrer Merkliste."
+    assert stored(page) == {KEY: f"{mine['slug']},{x['slug']},{y['slug']}"}
+    assert page.is_hidden("#merk-geteilt") and urlsplit(page.url).fragment == ""
+    assert page.evaluate("document.activeElement.textContent") == mine["title"]
 
 
 def test_copy_puts_the_list_on_the_clipboard(browse, offers):
@@ -74,13 +173,31 @@ def test_empty_merkliste_explains_how_to_mark(browse, page):
     browse.visit(page, "merkliste/")
     page.wait_for_selector("[data-merkliste]:not([hidden])")
     assert page.is_visible("#merk-leer")
-    assert page.inner_text("#merk-status") == "Die Merkliste ist leer."
+    assert page.inner_text("#merk-status") == "Ihre Merkliste ist leer."
+    assert stored(page) == {}
 
 
 def test_without_javascript_the_merkliste_says_what_to_do(browse, nojs_page):
     browse.visit(nojs_page, "merkliste/")
     assert "braucht JavaScript" in nojs_page.inner_text("main")
     assert nojs_page.is_hidden("[data-merkliste]")
+    # No mail link without an address, not even hidden (text browsers and reading modes ignore `hidden`).
+    assert nojs_page.locator("a[href='mailto:'], a[href='mailto:?']").count() == 0
+    assert nojs_page.get_by_text("Per E-Mail senden").is_hidden()
+
+
+def test_printed_merkliste_gives_each_offers_postal_address_and_web_address(browse, page, site, offers, addresses):
+    """On paper a title is no link: every entry prints its provider's address and the offer's address."""
+    chosen = offers[:3]
+    browse.visit(page, "merkliste/#" + ",".join(o["slug"] for o in chosen))
+    page.wait_for_function("document.querySelectorAll('#merk-liste > li').length === 3")
+    page.emulate_media(media="print")
+    for entry, offer in zip(page.locator("#merk-liste > li").all(), chosen, strict=True):
+        printed = entry.inner_text()
+        assert f"Anschrift: {addresses[offer['partner']]}" in printed, printed
+        assert f"Angebotsseite: {site.url('angebote/' + offer['slug'] + '/')}" in printed, printed
+        assert "Entfernen" not in printed
+    assert f"Anschrift: {addresses[chosen[0]['partner']]}" in page.input_value("#merk-text")
 
 
 def test_every_offer_prints_on_one_page_with_its_contact(browse, page, site):

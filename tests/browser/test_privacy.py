@@ -1,5 +1,6 @@
-"""DSGVO and security in the browser: the site requests nothing from any other host, sets no cookie and keeps its
-Content Security Policy; the guard of every browser test is shown to catch both kinds of mistakes."""
+"""DSGVO and security in the browser: the site requests nothing from any other host, sets no cookie, stores nothing
+for a visitor who marked nothing and keeps its Content Security Policy; the guard of every browser test is shown
+to catch both kinds of mistakes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ def test_no_page_type_requests_another_host_or_sets_a_cookie(browse, site, page)
     for kind in browse.visit_each(page, wrong):
         if page.evaluate("document.cookie") != "":
             wrong.append(f"{kind}: document.cookie = {page.evaluate('document.cookie')!r}")
+        # Only the Merkliste may be stored, and only once the visitor marks an offer (none here, though the
+        # Merkliste page opens with a shared link).
+        kept = page.evaluate("[Object.keys(localStorage), sessionStorage.length]")
+        if kept != [[], 0]:
+            wrong.append(f"{kind}: localStorage {kept[0]}, sessionStorage {kept[1]} Einträge")
         if page.evaluate("document.documentElement.lang") != "de":
             wrong.append(f"{kind}: <html lang=\"{page.evaluate('document.documentElement.lang')}\"> statt \"de\"")
     assert recorder.outside == [], "Anfragen an andere Hosts"
