@@ -189,13 +189,16 @@ def _publish(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage
         # While a forked child renders pages, this process builds the search index and the data files made
         # from remembered pieces (what they remember must stay in this process's memory); then it joins in.
         pages = workers.Shared(todo, lambda file: _render(file, staging), fork)
-        with stage("search", on_stage):
-            made = search.build_search(site, memory)
-        with stage("render", on_stage):
-            made.update((file.path, file.make()) for file in files if file.pieces)
-            for path in sorted(made):
-                published[path] = (None, *_stat(staging.add(path, made[path])))
-            rendered = pages.results()
+        try:
+            with stage("search", on_stage):
+                made = search.build_search(site, memory)
+            with stage("render", on_stage):
+                made.update((file.path, file.make()) for file in files if file.pieces)
+                for path in sorted(made):
+                    published[path] = (None, *_stat(staging.add(path, made[path])))
+                rendered = pages.results()
+        finally:
+            pages.cancel()  # a child must not write on into a staging folder that is being removed
         if fork:
             staging.adopt(path for path, _, _ in rendered)
         published.update((path, (key, *stat)) for path, key, stat in rendered)
