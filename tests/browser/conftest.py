@@ -19,6 +19,7 @@ import functools
 import http.server
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from offerdb import pipeline
 
@@ -322,3 +324,20 @@ def page(browse) -> Page:
 @pytest.fixture
 def nojs_page(browse) -> Page:
     return browse.new(java_script_enabled=False)
+
+
+def wait_until(page: Page, script: str, arg: object = None, timeout: float = 15.0) -> None:
+    """Wait until `script` (an expression, or a function of `arg`) is true in the page, polling from outside
+    it: Playwright's wait_for_function polls inside the page with eval, which the site's CSP (no
+    'unsafe-eval') blocks whenever the condition is not already true at the first look."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if page.evaluate(script) if arg is None else page.evaluate(script, arg):
+                return
+        except PlaywrightError as exc:  # a navigation replaced the page meanwhile: look again
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Nicht eingetreten: {script} ({arg!r})")
+        page.wait_for_timeout(50)

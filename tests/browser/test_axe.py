@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PAGE_TYPES, ROOT
+from conftest import PAGE_TYPES, ROOT, wait_until
 
 AXE_SOURCE = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 # best-practice: rules beyond WCAG that screen reader users notice, such as headings that skip a level.
@@ -36,7 +36,7 @@ def readable(violations: list[dict]) -> str:
 def test_page_type_has_no_wcag_violations(browse, site, page, kind):
     browse.visit(page, site.paths[kind], status=404 if kind == "404" else 200)
     if kind == "merkliste":  # the list is built by script from the fragment; check it with its two entries
-        page.wait_for_function("document.querySelectorAll('#merk-liste > li').length === 2")
+        wait_until(page, "document.querySelectorAll('#merk-liste > li').length === 2")
     violations = axe_violations(page)
     assert violations == [], f"{site.paths[kind]}:\n{readable(violations)}"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, wait_until
 
 # Pages with the most different interactive elements: header, facets, cards with "Merken", the Merkliste.
 KEYBOARD_PAGES = ("start", "liste", "angebot", "merkliste", "gebaerdensprache")
@@ -45,7 +45,7 @@ def test_skip_link_is_first_and_moves_focus_to_main(browse, site, page):
 def test_every_focusable_element_shows_a_focus_indicator(browse, site, page, kind):
     browse.visit(page, site.paths[kind])
     if kind == "merkliste":
-        page.wait_for_function("document.querySelectorAll('#merk-liste > li').length === 2")
+        wait_until(page, "document.querySelectorAll('#merk-liste > li').length === 2")
     seen, invisible = [], []
     for _ in range(MAX_TABS):
         page.keyboard.press("Tab")

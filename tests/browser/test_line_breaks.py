@@ -8,6 +8,7 @@ import json
 from urllib.parse import quote
 
 import pytest
+from conftest import wait_until
 
 # Every cut inside a word of the page: a cut is fine right after a soft hyphen (Chromium then draws a hyphen), a
 # hyphen, a dash or a slash. E-mail and web addresses may break anywhere. Keys in the tables of /redaktion/ must
@@ -113,7 +114,7 @@ def test_legal_form_never_wraps_inside(browse, site, page, where):
 def test_a_title_copied_with_soft_hyphens_finds_what_the_plain_title_finds(browse, site, page):
     def found(query: str) -> list[str]:
         browse.visit(page, "angebote/?q=" + quote(query))
-        page.wait_for_function("document.getElementById('ergebnis').textContent.includes('gefunden')")
+        wait_until(page, "document.getElementById('ergebnis').textContent.includes('gefunden')")
         return page.eval_on_selector_all("#liste > li", "items => items.map(item => item.dataset.slug)")
 
     copied = "Jugend\u00admedien\u00adschutz"  # as Chromium copies the theme's name from a page

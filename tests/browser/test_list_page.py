@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from offerdb.models import FACETS as TABLE
+from conftest import wait_until
 
 FACETS = {facet.param: facet.key for facet in TABLE}  # URL parameter -> key in daten/katalog.json
 
@@ -92,11 +93,11 @@ def test_back_button_steps_back_through_filters(browse, page, catalog):
     page.check("#f-kostenfrei")
     assert len(cards(page)) == len(expected(catalog, {"format": ["workshop"]}, free=True))
     page.go_back()
-    page.wait_for_function("() => !document.getElementById('f-kostenfrei').checked")
+    wait_until(page, "() => !document.getElementById('f-kostenfrei').checked")
     assert page.is_checked("#f-format-workshop")
     assert len(cards(page)) == len(expected(catalog, {"format": ["workshop"]}))
     page.go_back()
-    page.wait_for_function("() => !document.getElementById('f-format-workshop').checked")
+    wait_until(page, "() => !document.getElementById('f-format-workshop').checked")
     assert page.inner_text("#ergebnis").startswith(f"{everything} Angebote gefunden")
 
 

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import ROOT, TODAY
+from conftest import ROOT, TODAY, wait_until
 from offerdb import pipeline
 
 
@@ -44,7 +44,7 @@ def stored(page) -> dict[str, str]:
 def open_merkliste_from_the_header(page, count: int):
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Merkliste").click()
     page.wait_for_url("**/merkliste/")
-    page.wait_for_function(f"document.querySelectorAll('#merk-liste > li').length === {count}")
+    wait_until(page, f"document.querySelectorAll('#merk-liste > li').length === {count}")
 
 
 def test_merkliste_shows_the_offers_of_the_fragment_and_drops_unknown_ones(browse, page, offers):
@@ -145,7 +145,7 @@ def test_a_linked_list_joins_the_own_list_only_when_asked(browse, page, offers):
     browse.visit(page, f"angebote/{mine['slug']}/")
     page.click("[data-mark-offer]")
     browse.visit(page, f"merkliste/#{x['slug']},{y['slug']}")
-    page.wait_for_function("document.querySelectorAll('#merk-liste > li').length === 2")
+    wait_until(page, "document.querySelectorAll('#merk-liste > li').length === 2")
     assert listed(page) == [x["title"], y["title"]]
     assert page.is_visible("#merk-geteilt")
     assert stored(page) == {KEY: mine["slug"]}
@@ -163,7 +163,7 @@ def test_copy_puts_the_list_on_the_clipboard(browse, offers):
     browse.visit(page, f"merkliste/#{a['slug']}")
     page.wait_for_selector("#merk-liste > li")
     page.click("#merk-kopieren")
-    page.wait_for_function("() => document.getElementById('merk-status').textContent.includes('kopiert')")
+    wait_until(page, "() => document.getElementById('merk-status').textContent.includes('kopiert')")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("Merkliste: Präventionsangebote für Schulen")
     assert a["title"] in copied and f"/angebote/{a['slug']}/" in copied
@@ -190,7 +190,7 @@ def test_printed_merkliste_gives_each_offers_postal_address_and_web_address(brow
     """On paper a title is no link: every entry prints its provider's address and the offer's address."""
     chosen = offers[:3]
     browse.visit(page, "merkliste/#" + ",".join(o["slug"] for o in chosen))
-    page.wait_for_function("document.querySelectorAll('#merk-liste > li').length === 3")
+    wait_until(page, "document.querySelectorAll('#merk-liste > li').length === 3")
     page.emulate_media(media="print")
     for entry, offer in zip(page.locator("#merk-liste > li").all(), chosen, strict=True):
         printed = entry.inner_text()

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from test_axe import axe_violations, readable
+from conftest import wait_until
 
 PHONE = {"width": 375, "height": 800}
 NEAR_THE_TOP = 900  # px from the top of the page: the first result is on or just below the first screen
@@ -63,7 +64,7 @@ def test_the_panel_starts_closed_and_its_button_returns_to_the_results(browse, p
     assert phone.evaluate("document.activeElement.id") == "ergebnis"
     status = phone.locator("#ergebnis").bounding_box()
     assert 0 <= status["y"] < PHONE["height"] / 2
-    phone.wait_for_function("n => document.querySelectorAll('#liste > li.card').length === n", arg=len(free))
+    wait_until(phone, "n => document.querySelectorAll('#liste > li.card').length === n", arg=len(free))
 
 
 def test_active_filters_are_chips_that_remove_themselves(browse, page, catalog):
@@ -81,7 +82,7 @@ def test_active_filters_are_chips_that_remove_themselves(browse, page, catalog):
             and "mobbing" in o["area"] and {"workshop", "projekttag"} & set(o["format"])]
     summary = (f"{len(want)} Angebote gefunden. Filter: Klassenstufe 7, kostenfrei, Thema Mobbing und Cybermobbing, "
                "Format Projekttag oder Workshop.")
-    page.wait_for_function("t => document.getElementById('ergebnis').textContent === t", arg=summary)
+    wait_until(page, "t => document.getElementById('ergebnis').textContent === t", arg=summary)
     page.get_by_role("button", name="Filter entfernen: kostenfrei", exact=True).click()
     assert parse_qs(urlsplit(page.url).query) == {"klasse": ["7"], "bereich": ["mobbing"],
                                                   "format": ["projekttag", "workshop"]}  # in page order
@@ -90,7 +91,7 @@ def test_active_filters_are_chips_that_remove_themselves(browse, page, catalog):
     # The keyboard stays in the row: the chip after the removed one has the focus.
     assert page.evaluate("document.activeElement.textContent").startswith("Filter entfernen: Thema")
     page.go_back()
-    page.wait_for_function("() => document.getElementById('f-kostenfrei').checked")
+    wait_until(page, "() => document.getElementById('f-kostenfrei').checked")
     assert chips.count() == 5
     for _ in range(5):
         chips.first.click()

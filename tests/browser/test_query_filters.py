@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, wait_until
 from offerdb.models import FACETS
 
 
@@ -33,7 +33,7 @@ def query_of(page) -> dict[str, list[str]]:
 
 
 def status_is(page, text: str) -> None:
-    page.wait_for_function("t => document.getElementById('ergebnis').textContent === t", arg=text)
+    wait_until(page, "t => document.getElementById('ergebnis').textContent === t", arg=text)
 
 
 def chips(page) -> list[str]:
@@ -46,7 +46,7 @@ def chips(page) -> list[str]:
 def found_for(browse, page, q: str) -> set[str]:
     """What the search alone finds for `q` (no filter), as the list shows it."""
     browse.visit(page, "angebote/?q=" + quote(q))
-    page.wait_for_function("q => document.getElementById('ergebnis').textContent.includes('„' + q + '“')", arg=q)
+    wait_until(page, "q => document.getElementById('ergebnis').textContent.includes('„' + q + '“')", arg=q)
     assert not page.is_visible("#mehr"), "all results on one screen"
     return set(cards(page))
 
@@ -80,7 +80,7 @@ def test_every_way_of_writing_a_grade_sets_the_grade(browse, page, catalog, q):
 @pytest.mark.parametrize("word", ["kostenlos", "kostenfrei", "gratis", "kostenlose"])
 def test_words_for_free_set_the_cost_filter(browse, page, word):
     browse.visit(page, "angebote/?q=" + quote(f"Mobbing {word}"))
-    page.wait_for_function("() => document.getElementById('ergebnis').textContent.includes('„Mobbing“')")
+    wait_until(page, "() => document.getElementById('ergebnis').textContent.includes('„Mobbing“')")
     assert query_of(page) == {"q": ["Mobbing"], "kostenfrei": ["1"]}
     assert cards(page), "free offers about Mobbing exist"
 
@@ -96,22 +96,22 @@ def test_words_for_free_set_the_cost_filter(browse, page, word):
 ])
 def test_vocabulary_words_set_their_filters(browse, page, catalog, q, params):
     browse.visit(page, "angebote/?q=" + quote(q))
-    page.wait_for_function("() => !document.getElementById('ergebnis').textContent.includes('alphabetisch')")
-    page.wait_for_function("() => location.search.indexOf('q=') === -1")
+    wait_until(page, "() => !document.getElementById('ergebnis').textContent.includes('alphabetisch')")
+    wait_until(page, "() => location.search.indexOf('q=') === -1")
     assert query_of(page) == params
     for param, values in params.items():
         assert page.is_checked(f"#f-{param}-{values[0]}")
     key = {f.param: f.key for f in FACETS}
     want = {o["slug"] for o in catalog["offers"]
             if all(set(values) & set(o[key[param]]) for param, values in params.items())}
-    page.wait_for_function("n => document.querySelectorAll('#liste > li.card').length === n", arg=min(len(want), 24))
+    wait_until(page, "n => document.querySelectorAll('#liste > li.card').length === n", arg=min(len(want), 24))
     assert set(cards(page)) == want
 
 
 @pytest.mark.parametrize("q", ["Online-Sucht", "Klassenrat", "Klasse 5-6", "Elternarbeit"])
 def test_words_that_only_resemble_a_filter_stay_in_the_search(browse, page, q):
     browse.visit(page, "angebote/?q=" + quote(q))
-    page.wait_for_function("q => document.getElementById('ergebnis').textContent.includes('„' + q + '“')", arg=q)
+    wait_until(page, "q => document.getElementById('ergebnis').textContent.includes('„' + q + '“')", arg=q)
     assert query_of(page) == {"q": [q]}
     assert page.is_hidden("[data-chips]")
 
@@ -123,7 +123,7 @@ def test_the_words_come_from_the_page_not_from_the_script(browse, page, catalog)
     page.eval_on_selector("#f-format-planspiel", "box => box.setAttribute('data-aliases', 'Rollenspiel|Simulation')")
     page.fill("#suche", "Simulation Demokratie")
     page.press("#suche", "Enter")
-    page.wait_for_function("() => location.search.indexOf('format=planspiel') !== -1")
+    wait_until(page, "() => location.search.indexOf('format=planspiel') !== -1")
     assert query_of(page) == {"q": ["Demokratie"], "format": ["planspiel"]}
     # ... and no word list besides: no label, alias, grade or cost word is a string in list.js's code.
     source = (ROOT / "templates" / "assets" / "list.js").read_text(encoding="utf-8")
@@ -155,14 +155,14 @@ def test_sending_a_search_on_the_list_page_understands_it_and_back_works(browse,
     browse.visit(page, "")
     page.fill("#start-suche", "Mobbing Klasse 7 kostenlos")
     page.press("#start-suche", "Enter")
-    page.wait_for_function("() => location.search.indexOf('kostenfrei=1') !== -1")
+    wait_until(page, "() => location.search.indexOf('kostenfrei=1') !== -1")
     assert query_of(page) == {"q": ["Mobbing"], "klasse": ["7"], "kostenfrei": ["1"]}
     # Typing records the query in the list's history entry as it goes; Enter replaces it with its understood
     # form, so the back button never returns to a search for "Sucht Elternabend" that finds nothing.
     page.fill("#suche", "Sucht Elternabend")
-    page.wait_for_function("() => location.search.indexOf('Elternabend') !== -1")
+    wait_until(page, "() => location.search.indexOf('Elternabend') !== -1")
     page.press("#suche", "Enter")
-    page.wait_for_function("() => location.search.indexOf('format=elternabend') !== -1")
+    wait_until(page, "() => location.search.indexOf('format=elternabend') !== -1")
     understood = {"q": ["Sucht"], "klasse": ["7"], "kostenfrei": ["1"], "format": ["elternabend"]}
     assert query_of(page) == understood
     page.go_back()
@@ -195,11 +195,11 @@ def test_an_empty_result_offers_to_drop_each_filter(browse, page, catalog):
         f"Filter „Ort Online“ entfernen ({then(without_venue)})",
     ]
     buttons.nth(1).click()
-    page.wait_for_function("() => location.search.indexOf('klasse=') === -1")
+    wait_until(page, "() => location.search.indexOf('klasse=') === -1")
     assert query_of(page) == {"q": ["Mobbing"], "ort": ["online"]}
     assert page.input_value("#f-klasse") == "" and page.is_checked("#f-ort-online")
     assert len(cards(page)) == without_grade and page.is_hidden("#leer")
     assert page.evaluate("document.activeElement.id") == "ergebnis"
     page.go_back()
-    page.wait_for_function("() => document.getElementById('f-klasse').value === '1'")
+    wait_until(page, "() => document.getElementById('f-klasse').value === '1'")
     assert page.is_visible("#leer [data-drop]")

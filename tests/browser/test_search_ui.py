@@ -8,6 +8,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def results(page) -> list[str]:
 
 
 def searched(page, q: str) -> None:
-    page.wait_for_function("q => document.getElementById('ergebnis').textContent.includes('„' + q + '“')", arg=q)
+    wait_until(page, "q => document.getElementById('ergebnis').textContent.includes('„' + q + '“')", arg=q)
 
 
 def test_query_from_the_url_finds_highlights_and_announces(browse, page, catalog):
@@ -63,7 +64,7 @@ def test_typing_searches_and_keeps_the_query_in_the_url(browse, page, catalog):
     assert any("sucht" in catalog[s]["title"].lower() for s in found)
     assert parse_qs(urlsplit(page.url).query) == {"q": ["Sucht"]}
     page.fill("#suche", "")
-    page.wait_for_function("() => document.querySelectorAll('#liste > li.card').length === 24")
+    wait_until(page, "() => document.querySelectorAll('#liste > li.card').length === 24")
     assert urlsplit(page.url).query == ""
 
 
@@ -74,7 +75,7 @@ def test_a_search_without_result_suggests_removing_filters(browse, page):
     assert page.is_visible("#leer")
     assert page.locator("#leer a[href*='/themen/']").count() >= 9
     page.click("#leer [data-reset]")
-    page.wait_for_function("() => document.querySelectorAll('#liste > li.card').length > 0")
+    wait_until(page, "() => document.querySelectorAll('#liste > li.card').length > 0")
     assert page.input_value("#suche") == "" and not page.is_checked("#f-kostenfrei")
 
 

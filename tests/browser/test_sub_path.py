@@ -5,6 +5,7 @@ find their data."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+from conftest import wait_until
 
 
 OWN_URLS = """() => [...document.querySelectorAll(
@@ -32,7 +33,7 @@ def test_scripts_navigation_and_search_work_under_the_sub_path(browse, subpath_s
     page.wait_for_selector("[data-facets]:not([hidden])")  # list.js loaded daten/katalog.json from the sub-path
     two = subpath_site.offers[:2]
     browse.visit(page, f"merkliste/#{','.join(two)}", server=subpath_site)
-    page.wait_for_function("document.querySelectorAll('#merk-liste > li').length === 2")
+    wait_until(page, "document.querySelectorAll('#merk-liste > li').length === 2")
     links = page.locator("#merk-liste a[href]").evaluate_all("links => links.map(a => new URL(a.href).pathname)")
     assert {f"/praevention/angebote/{slug}/" for slug in two} <= set(links)
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Themen").click()
