@@ -40,10 +40,11 @@ def render(text: str, heading_offset: int = 0, memory: Memory | None = None) -> 
     before comes from `memory` (under `key`): the live preview re-renders only what changed."""
     if memory is None:
         return to_html(text, heading_offset)
-    html = memory.get(key(text, heading_offset))
+    where = key(text, heading_offset)  # hashes the text: once per call
+    html = memory.get(where)
     if html is None:
         html = to_html(text, heading_offset)
-        memory.put(key(text, heading_offset), html)
+        memory.put(where, html)
     return html
 
 

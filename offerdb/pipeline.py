@@ -207,13 +207,13 @@ def _publish(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage
             memory.put(record_key, output.Published.record(out_dir, published, before, staging.touched))
 
 
-Record = dict[str, tuple[Any, int, int, int]]  # path -> (key, inode, size, mtime) as output.Published keeps it
+FileStats = dict[str, tuple[Any, int, int, int]]  # path -> (key, inode, size, mtime) as output.Published keeps it
 
 
 def _keep_unchanged(files: list[plan.File], before: output.Published | None, staging: output.Staging,
-                    out: str) -> tuple[Record, list[plan.File]]:
+                    out: str) -> tuple[FileStats, list[plan.File]]:
     """The files the last build left unchanged are kept; the others (but those made from pieces) are to do."""
-    published: Record = {}
+    published: FileStats = {}
     todo = []
     for file in files:
         stat = before.unchanged(file.path, file.key, out) if before is not None and file.key else None
