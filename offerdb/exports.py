@@ -52,12 +52,13 @@ def offer_path(offer: Offer) -> str:
 class Pieces:
     """Each offer's part of the whole-site files (open data JSON and CSV, catalogue), kept from one build to
     the next with the same memory, so a rebuild after one changed offer encodes one offer instead of 10,000
-    (1.3 s). A piece is keyed by the offer's and its partner's file names and hashes (`Offer.source`), the
+    (1.3 s). A piece is keyed by the offer's and its partner's file names and hashes (`Offer.files`), the
     site settings, the vocabularies and the day: everything an offer's part is made of. Called without
     pieces, every function makes everything."""
 
     def __init__(self) -> None:
-        self._kept: dict[str, dict[tuple[str, ...], bytes]] = {}
+        # File name -> (the context the pieces were made in, Offer.files -> piece).
+        self._kept: dict[str, tuple[str, dict[tuple[str, str], bytes]]] = {}
 
     @classmethod
     def of(cls, memory: Memory | None) -> Pieces | None:
@@ -73,16 +74,19 @@ class Pieces:
     def each(self, name: str, site: Site, make: Callable[[Offer, Site], bytes]) -> list[bytes]:
         context = hashlib.blake2b(repr((site.settings, site.today, site.vocabulary_data)).encode(),
                                   digest_size=16).hexdigest()
-        last, now = self._kept.get(name, {}), {}
+        made_in, last = self._kept.get(name, ("", {}))
+        if made_in != context:
+            last = {}
+        now: dict[tuple[str, str], bytes] = {}
         pieces = []
         for offer in site.offers:
-            key = (context, offer.slug, offer.source, offer.partner.source)
-            piece = last.get(key)
+            # A remembered offer model brings the very tuple it was keyed by: found by identity, not compared.
+            piece = last.get(offer.files)
             if piece is None:
                 piece = make(offer, site)
-            now[key] = piece
+            now[offer.files] = piece
             pieces.append(piece)
-        self._kept[name] = now  # what this build did not use is forgotten
+        self._kept[name] = (context, now)  # what this build did not use is forgotten
         return pieces
 
 

@@ -392,9 +392,11 @@ def read_bytes(path: Path | str, file: str, regular: bool = False) -> tuple[byte
         fd = os.open(path, READ_FLAGS)
         try:
             chunks, size = [], 0
-            while chunk := os.read(fd, MAX_FILE_BYTES + 1 - size):
+            while chunk := os.read(fd, wanted := MAX_FILE_BYTES + 1 - size):
                 chunks.append(chunk)
                 size += len(chunk)
+                if len(chunk) < wanted:  # a regular file's short read is its end: no second call to find it
+                    break
                 if size > MAX_FILE_BYTES:
                     status = os.fstat(fd)
                     if not stat.S_ISREG(status.st_mode):  # replaced by an endless device after the check

@@ -15,7 +15,7 @@ from .memory import Memory, digest
 from .config import Settings
 from .loading import READ_FLAGS, special_file_problem
 from .problems import Problem, error
-from .validation import MEDIA_DIR, Record, Validated, is_live
+from .validation import MEDIA_DIR, Record, Validated
 
 
 @dataclass(frozen=True)
@@ -199,6 +199,12 @@ class Offer:
     body_html: str
     green_list: GreenList | None = None
     source: str = field(default="", compare=False, repr=False)  # _source(): what keys of pages show it
+    # What an offer is made of: its source and its partner's, which the keys of the pages, the search terms
+    # and the data files name for it (made once with the model, not per page of every rebuild).
+    files: tuple[str, str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "files", (self.source, self.partner.source))
 
     @property
     def bookable(self) -> bool:
@@ -469,9 +475,9 @@ class ModelKeys(NamedTuple):
     live: list[Record]
 
 
-def model_keys(validated: Validated, today: datetime.date) -> ModelKeys:
+def model_keys(validated: Validated) -> ModelKeys:
     vocab_key = ("vocabularies", digest(repr(validated.vocabularies).encode()))
-    live = [r for r in validated.records["offer"] if is_live(r.values, today)]
+    live = [r for r in validated.records["offer"] if r.live]
     partner_keys = {r.slug: ("partner", r.document.file, r.document.source) for r in validated.records["partner"]}
     offer_keys = [("offer", r.document.file, r.document.source, partner_keys[r.values["partner"]][1:], vocab_key[1])
                   for r in live]
@@ -497,7 +503,7 @@ def build_site(validated: Validated, settings: Settings, today: datetime.date, m
     `keys`: `model_keys` for the same records and day, if the caller has them already."""
     assert validated.ok
     memory = Memory() if memory is None else memory
-    vocab_key, partner_keys, offer_keys, live = keys or model_keys(validated, today)
+    vocab_key, partner_keys, offer_keys, live = keys or model_keys(validated)
     vocab = memory.get(vocab_key)
     if vocab is None:
         vocab = _vocabularies(validated.vocabularies)

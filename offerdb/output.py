@@ -316,10 +316,14 @@ class Staging:
                 _write_parts(f.fileno(), data)
             return os.fstat(f.fileno())
 
-    def keep(self, path: str) -> None:
-        """Publish the last build's `out_dir/path` again as it is (an update only)."""
+    def keep(self, paths: Iterable[str]) -> None:
+        """Publish the last build's `out_dir/path` again as it is, for each of `paths` (an update only)."""
         assert self.updating
-        self._claim(path)
+        kept = list(paths)
+        before = len(self.paths)
+        self.paths.update(kept)
+        if len(self.paths) != before + len(kept):
+            raise ValueError("a file would be written twice")  # two sources for one URL is a bug
 
     def _claim(self, path: str) -> None:
         if path in self.paths:
@@ -459,10 +463,10 @@ class Published:
         return cls(files, stats)
 
     def intact(self, out_dir: Path) -> bool:
-        out = str(out_dir)
+        out = str(out_dir) + os.sep
         try:
             for folder, (ino, mtime) in self.folders.items():
-                stat = os.stat(os.path.join(out, folder))
+                stat = os.stat(out + folder)
                 if stat.st_ino != ino or stat.st_mtime_ns != mtime:
                     return False
         except OSError:
@@ -474,9 +478,9 @@ class Published:
         """`record` if the folder is still as that build left it, else None (write everything)."""
         return record if record is not None and record.intact(out_dir) else None
 
-    def unchanged(self, path: str, key: tuple | None, out_dir: str) -> os.stat_result | None:
-        """The stat of the last build's copy of `path` if it is still what `key` stands for; `out_dir` ends
-        with a separator."""
+    def unchanged(self, path: str, key: tuple | None, out_dir: str) -> tuple[tuple | None, int, int, int] | None:
+        """The record of the last build's copy of `path` if that file is still what `key` stands for (and so
+        the record of the file published again); `out_dir` ends with a separator."""
         last = self.files.get(path)
         if last is None or last[0] is None or last[0] != key:
             return None
@@ -484,7 +488,7 @@ class Published:
             stat = os.stat(out_dir + path)
         except OSError:  # gone: render it
             return None
-        return stat if (stat.st_ino, stat.st_size, stat.st_mtime_ns) == last[1:] else None
+        return last if (stat.st_ino, stat.st_size, stat.st_mtime_ns) == last[1:] else None
 
 
 def publish(files: dict[str, bytes], out_dir: Path) -> None:

@@ -166,7 +166,7 @@ def _models(checked: Checked, today: datetime.date, memory: Memory) -> models.Si
     if checked.ahead is not None:
         ahead, checked.ahead = checked.ahead, None
         _remember(ahead.results(), memory)
-    keys = models.model_keys(checked.validated, today)
+    keys = models.model_keys(checked.validated)
     texts = models.texts_to_render(checked.validated, keys, memory)
     fork = len(texts) >= PARALLEL_MIN_TEXTS and workers.can_fork()
     _remember(workers.Shared(texts, lambda text: _html(*text), fork).results(), memory)
@@ -216,12 +216,13 @@ def _keep_unchanged(files: list[plan.File], before: output.Published | None, sta
     published: FileStats = {}
     todo = []
     for file in files:
-        stat = before.unchanged(file.path, file.key, out) if before is not None and file.key else None
-        if stat is not None:
-            staging.keep(file.path)
-            published[file.path] = (file.key, *_stat(stat))
+        last = before.unchanged(file.path, file.key, out) if before is not None and file.key else None
+        if last is not None:
+            published[file.path] = last
         elif not file.pieces:
             todo.append(file)
+    if published:
+        staging.keep(published)
     return published, todo
 
 

@@ -15,6 +15,7 @@ import hashlib
 import heapq
 import operator
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -60,7 +61,7 @@ def site_key(site: Site) -> str:
     return hashlib.blake2b(b"\0".join(parts), digest_size=16).hexdigest()
 
 
-_FILES = operator.attrgetter("source", "partner.source")
+_FILES = operator.attrgetter("files")
 _PLAIN = (str, int, float, bool, type(None), datetime.date)
 _OFFERS = {Offer}
 
@@ -109,6 +110,12 @@ def _key(site_key: str | None, name: str, inputs: tuple[Any, ...],
     return (site_key, name, *[fingerprint(value, memo) for value in inputs])
 
 
+def _render(env: Any, template: str, view: SiteView, meta: Meta, context: dict[str, Any],
+            later: Callable[[], dict[str, Any]] | None) -> bytes:
+    extra = later() if later else {}
+    return env.get_template(template).render(site=view, meta=meta, **context, **extra).encode("utf-8")
+
+
 def outputs(site: Site, memory: Memory | None = None) -> list[File]:
     """Every page and file of the site except the search index, in a fixed order, each made only when
     asked for: so two processes can share the work (pipeline.build), a file whose key is unchanged can be
@@ -127,12 +134,9 @@ def outputs(site: Site, memory: Memory | None = None) -> list[File]:
              **context: Any) -> None:
         """A page from `template` with `context`, which with `meta` is all it is keyed by. `later` gives
         context that is costly to compute from the same inputs: it runs in whichever process renders it."""
-        def make() -> bytes:
-            extra = later() if later else {}
-            return env.get_template(template).render(site=view, meta=meta, **context, **extra).encode("utf-8")
-
         file = path + "index.html" if path.endswith("/") or path == "" else path
-        files.append(File(file, make, _key(whole, template, (meta, *context.values()), memo)))
+        files.append(File(file, partial(_render, env, template, view, meta, context, later),
+                          _key(whole, template, (meta, *context.values()), memo)))
         if file not in ("404.html", "merkliste/index.html"):
             html_pages.append(path)
 

@@ -181,9 +181,10 @@ def related_offers(offers: list[Offer]) -> dict[str, list[Offer]]:
     Offers are grouped by their set of areas (there are few distinct sets), so the work grows linearly with
     the number of offers instead of comparing every offer with every other."""
     position = {o.slug: i for i, o in enumerate(offers)}
+    areas_of = [frozenset(t.key for t in o.prevention_areas) for o in offers]
     groups: dict[frozenset[str], list[Offer]] = {}
-    for o in offers:
-        groups.setdefault(frozenset(t.key for t in o.prevention_areas), []).append(o)
+    for o, areas in zip(offers, areas_of, strict=True):
+        groups.setdefault(areas, []).append(o)
     best: dict[frozenset[str], list[Offer]] = {}
     for areas in groups:
         by_score: dict[int, list[list[Offer]]] = {}
@@ -197,5 +198,4 @@ def related_offers(offers: list[Offer]) -> dict[str, list[Offer]]:
             if len(picked) > RELATED:
                 break
         best[areas] = picked
-    return {o.slug: [r for r in best[frozenset(t.key for t in o.prevention_areas)] if r is not o][:RELATED]
-            for o in offers}
+    return {o.slug: [r for r in best[areas] if r is not o][:RELATED] for o, areas in zip(offers, areas_of, strict=True)}

@@ -57,6 +57,9 @@ class Record:
 
     document: Document
     values: dict[str, Any]
+    # An offer that is published on the day of the check (is_live): decided with the file's check, which the
+    # memory keys by the day, so the later stages and the rules across files do not parse its dates again.
+    live: bool = False
 
     @property
     def slug(self) -> str:
@@ -518,6 +521,18 @@ def slug_problems(records: Iterable[Record]) -> list[Problem]:
     return problems
 
 
+def _slug_problems(kind: str, records: list[Record], memory: Memory | None) -> list[Problem]:
+    """slug_problems, remembered by the file names, which are all it depends on."""
+    if memory is None:
+        return slug_problems(records)
+    key = ("slug-problems", kind, tuple(r.file for r in records))
+    found = memory.get(key)
+    if found is None:
+        found = slug_problems(records)
+        memory.put(key, found)
+    return found
+
+
 def partner_reference_problems(offers: list[Record], partners: list[Record]) -> list[Problem]:
     slugs = {p.slug for p in partners}
     problems = []
@@ -543,7 +558,7 @@ def partner_activity_problems(offers: list[Record], partners: list[Record], toda
     """Warn about partners without a live, active offer. Offers in `faulty` files count as active: while
     a file has errors we cannot tell, and the editor is already told about those errors."""
     active = {o.values.get("partner") for o in offers if isinstance(o.values.get("partner"), str)
-              and (o.file in faulty or (o.values.get("status") == "active" and is_live(o.values, today)))}
+              and (o.file in faulty or (o.values.get("status") == "active" and o.live))}
     return [warning(p.file, 1, 1, "partner-without-offers", "",
                     f"Der Träger „{p.slug}“ hat kein aktives Angebot mit gültigem Qualitätssiegel.",
                     "Die Trägerseite erscheint trotzdem. Ist der Träger nicht mehr dabei, löschen Sie die Datei.")
@@ -609,8 +624,9 @@ def _media_problem(path: Any, name: str, file: str, line: int, column: int, fiel
 # --- the whole content folder -------------------------------------------------------------------
 
 def _document_check(checker: SchemaChecker, document: Document, vocabulary_key: str, today: datetime.date,
-                    warn_days: int, memory: Memory | None) -> tuple[Any, list[Problem], list[Problem]]:
-    """Values and problems of one file: (values, schema problems, problems of the rules on its values)."""
+                    warn_days: int, memory: Memory | None) -> tuple[Record, list[Problem], list[Problem]]:
+    """The record of one file and its problems: (record, schema problems, problems of the rules on its
+    values)."""
     if memory is None:
         return _check_document(checker, document, today, warn_days)
     # The file's name and bytes, the vocabularies and the day are all a check depends on.
@@ -623,16 +639,16 @@ def _document_check(checker: SchemaChecker, document: Document, vocabulary_key: 
 
 
 def _check_document(checker: SchemaChecker, document: Document, today: datetime.date,
-                    warn_days: int) -> tuple[Any, list[Problem], list[Problem]]:
+                    warn_days: int) -> tuple[Record, list[Problem], list[Problem]]:
     values, found = checker.check(document.data, document.positions, document.file)
-    record = Record(document, values)
+    record = Record(document, values, checker.kind == "offer" and is_live(values, today))
     rules = body_rules(record, _BODY_WHAT[checker.kind], title_is_h1=checker.kind != "offer")
     if checker.kind == "offer":
         rules += offer_rules(record, today, warn_days)
     rules += placeholders.in_values(document.data, document.positions, document.file)
     rules += comment_problems(checker.kind, document.data, document.positions, document.file)
     rules += placeholders.in_text(document.body, document.file, document.body_line)
-    return values, found, rules
+    return record, found, rules
 
 
 def _without_followups(found: list[Problem], loading: list[Problem]) -> list[Problem]:
@@ -663,12 +679,12 @@ def validate(content: Content, today: datetime.date, warn_days: int, memory: Mem
         checker = SchemaChecker(kind, vocabularies)
         records[kind] = []
         for document in documents:
-            values, found, rules = _document_check(checker, document, vocabulary_key, today, warn_days, memory)
-            records[kind].append(Record(document, values))
+            record, found, rules = _document_check(checker, document, vocabulary_key, today, warn_days, memory)
+            records[kind].append(record)
             if found:
                 problems += _without_followups(found, content.problems)
             problems += rules
-        problems += slug_problems(records[kind])
+        problems += _slug_problems(kind, records[kind], memory)
     offers, partners = records["offer"], records["partner"]
     problems += partner_reference_problems(offers, partners)
     if not content.unreadable["offer"]:  # an unreadable offer may be exactly the partner's active one

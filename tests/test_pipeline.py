@@ -44,9 +44,10 @@ def links(monkeypatch) -> list[str]:
     kept: list[str] = []
     real = output.Staging.keep
 
-    def counting(self, path):
-        kept.append(path)
-        return real(self, path)
+    def counting(self, paths):
+        paths = list(paths)
+        kept.extend(paths)
+        return real(self, paths)
 
     monkeypatch.setattr(output.Staging, "keep", counting)
     return kept

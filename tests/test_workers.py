@@ -152,7 +152,7 @@ def test_the_models_find_every_text_they_render_in_memory(tmp_path, forking, mon
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_TEXTS", 1)
     memory = Memory()
     checked = pipeline.check(root / "content", root / "site.yaml", TODAY, memory)
-    texts = models.texts_to_render(checked.validated, models.model_keys(checked.validated, TODAY), memory)
+    texts = models.texts_to_render(checked.validated, models.model_keys(checked.validated), memory)
     assert len(texts) > 40
     rendered: list[str] = []
     real = markdown.to_html

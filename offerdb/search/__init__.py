@@ -142,12 +142,12 @@ def build_search(site: Site, memory: Memory | None = None) -> dict[str, bytes]:
         if memory is not None:
             memory.put(_WRITER, state)
     offers = site.offers
-    # An offer's index fields are made of its file, its partner's file and the vocabularies' labels, so
-    # their names and hashes key its term counts: no field text is needed for an offer seen before.
+    # An offer's index fields are made of its file, its partner's file (Offer.files) and the vocabularies'
+    # labels (part of `source`), so these key its term counts: no field text is needed for an offer seen before.
     labels = digest(repr(site.vocabulary_data).encode())
-    keys = [terms.digest((offer.source, offer.partner.source, labels)) for offer in offers]
+    keys = [offer.files for offer in offers]
     counts = terms.field_counts(keys, lambda i: tuple(offer_fields(offers[i]).values()), memory,
-                                source="offer-files", digests=keys)
+                                source=f"offer-files {labels}", digests=keys)
     files[INDEX_PATH] = state.writer.write([offer.slug for offer in offers], counts, FIELDS)
     for path in list(files):
         files[path + ".gz"] = gzipped_index(files[path], state.chunks) if path == INDEX_PATH else gzipped(files[path])
