@@ -62,13 +62,8 @@ def _build_once(content: Path, config: Path, out: Path, today: datetime.date, me
     if any(p.is_error or p.code not in ("placeholder", "example-address") for p in checked.problems):
         raise SystemExit(f"benchmark content has problems: {checked.problems[:3]}")
     if STOP_AFTER == "models":  # the stages before rendering only (Markdown runs in "models")
-        from offerdb import models
-        from offerdb.validation import MEDIA_DIR
-
         with pipeline.stage("models", on_stage):
-            if checked.ahead is not None:
-                checked.ahead.finish(memory)
-            models.build_site(checked.validated, checked.settings, today, content / MEDIA_DIR, memory)
+            pipeline._models(checked, today, memory)
     elif STOP_AFTER == "build":
         pipeline.build(checked, out, today, memory, on_stage=on_stage)
     return {"stages": stages, "total": time.perf_counter() - started}
