@@ -60,7 +60,8 @@ def cms_format(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_committed_config_is_up_to_date():
     actual = COMMITTED.read_text(encoding="utf-8") if COMMITTED.exists() else ""
     assert actual == cms.document(vocabularies(), settings()), (
-        f"docs/cms-config.yml passt nicht mehr zu Schema, Vokabularen und site.yaml. Neu erzeugen mit: {cms.REGENERATE}")
+        "docs/cms-config.yml passt nicht mehr zu Schema, Vokabularen und site.yaml. Neu erzeugen mit: "
+        f"{cms.REGENERATE}")
 
 
 def test_built_site_publishes_the_current_config_and_the_editor(tmp_path):
