@@ -92,7 +92,9 @@ def field(name: str, raw: dict[str, Any], required: bool, vocabularies: dict[str
         out.update(widget="list", field=item)
         out.update(_counts(node))
     elif kind == "object":
-        out.update(widget="object", fields=_fields(node, vocabularies))
+        # Decap checks the required fields inside an optional group even when the group is left empty, so
+        # there they are optional in the form; the schema's check still requires them once the group is used.
+        out.update(widget="object", fields=_fields(node, vocabularies, within_optional=not required))
     elif kind in ("integer", "number"):
         out.update(widget="number", value_type="int" if kind == "integer" else "float")
         if "minimum" in node:
@@ -132,8 +134,8 @@ def _list_summary(items: dict[str, Any]) -> str:
     return "{{fields." + first + "}}"
 
 
-def _fields(node: dict[str, Any], vocabularies: dict[str, Any]) -> list[dict[str, Any]]:
-    required = set(node.get("required", []))
+def _fields(node: dict[str, Any], vocabularies: dict[str, Any], within_optional: bool = False) -> list[dict[str, Any]]:
+    required = set() if within_optional else set(node.get("required", []))
     return [field(name, raw, name in required, vocabularies) for name, raw in node.get("properties", {}).items()]
 
 

@@ -109,18 +109,21 @@ def test_every_schema_field_has_a_form_field_and_no_other(config, kind):
     assert form == _schema_paths(schema.load(kind))
 
 
-def _fields_with_schema(fields, node, prefix=""):
+def _fields_with_schema(fields, node, in_group=True):
+    """(form field, schema property, required in the form): the schema's required fields, except inside an
+    optional group (Decap would demand them even when the group is left empty)."""
     node = schema.resolve(node)
     if node.get("type") == "array":
         node = schema.resolve(node["items"])
-    required = set(node.get("required", []))
+    required = set(node.get("required", [])) if in_group else set()
     for field in fields:
         if field["name"] == "body":
             continue
         raw = node["properties"][field["name"]]
         yield field, raw, field["name"] in required
         if "fields" in field:
-            yield from _fields_with_schema(field["fields"], raw, field["name"])
+            is_list = field["widget"] == "list"
+            yield from _fields_with_schema(field["fields"], raw, is_list or field["name"] in required)
 
 
 @pytest.mark.parametrize("kind", ["offer", "partner", "page"])
