@@ -194,6 +194,26 @@ def config(vocabularies: dict[str, Any], settings: Settings) -> dict[str, Any]:
     }
 
 
+def nested_order(config: dict[str, Any]) -> dict[str, list[str]]:
+    """Group and list field name -> its fields in form order, over all collections (a name that occurs in two,
+    like `contact`, gets the fields of both in order). format.js writes nested keys in this order, as the
+    schema has them; Decap gives it only the top level's."""
+    order: dict[str, list[str]] = {}
+
+    def walk(fields: list[dict[str, Any]]) -> None:
+        for field in fields:
+            if "fields" in field:
+                known = order.setdefault(field["name"], [])
+                for child in field["fields"]:
+                    if child["name"] not in known:
+                        known.append(child["name"])
+                walk(field["fields"])
+
+    for collection in config["collections"]:
+        walk(collection["fields"])
+    return order
+
+
 def document(vocabularies: dict[str, Any], settings: Settings) -> str:
     header = (f"# Konfiguration der Bearbeitungsseite /admin/ (Decap CMS). Erzeugt aus offerdb/schema/*.schema.json,\n"
               f"# content/vocabularies.yaml und site.yaml – bitte nicht von Hand ändern, sondern:\n# {REGENERATE}\n")

@@ -216,9 +216,10 @@ def outputs(site: Site, memory: Memory | None = None) -> list[File]:
         data(path, lambda asset=asset: asset, inputs=(), of_site=False)  # the path names the bytes' hash
     # The web editor: not a page of the site (no sitemap entry, its own CSP), Decap CMS from node_modules.
     names = cms.script_names()
+    order = cms.nested_order(cms.config(site.vocabulary_data, site.settings))
     for name in cms.ADMIN_TEMPLATES:
         data(f"admin/{name}", lambda name=name: env.get_template(f"admin/{name}").render(
-            site=view, csp=cms.CSP, **names).encode("utf-8"), inputs=tuple(names.values()))
+            site=view, csp=cms.CSP, order=order, **names).encode("utf-8"), inputs=tuple(names.values()))
     for name in cms.ADMIN_FILES:
         data(f"admin/{name}", lambda name=name: (rendering.TEMPLATES / "admin" / name).read_bytes(), inputs=())
     data("admin/config.yml", lambda: cms.document(site.vocabulary_data, site.settings).encode("utf-8"), inputs=())

@@ -48,9 +48,11 @@ def collection(config: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def cms_format(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each {"text", "fields", "change"?} read and written by the CMS's file format in node."""
-    run = subprocess.run(["node", str(FORMAT_HARNESS)], input=json.dumps({"files": files}), capture_output=True,
-                         text=True, check=True, timeout=60)
+    """Each {"text", "fields", "change"?} read and written by the CMS's file format in node, with the nested
+    fields' order the built admin/init.js gives it."""
+    order = cms.nested_order(cms.config(vocabularies(), settings()))
+    run = subprocess.run(["node", str(FORMAT_HARNESS)], input=json.dumps({"files": files, "order": order}),
+                         capture_output=True, text=True, check=True, timeout=60)
     return json.loads(run.stdout)["files"]
 
 
@@ -73,7 +75,8 @@ def test_built_site_publishes_the_current_config_and_the_editor(tmp_path):
     html = (admin / "index.html").read_text(encoding="utf-8")
     assert f'content="{cms.CSP}"' in html and f'src="{names["decap"]}"' in html
     assert (admin / names["decap"]).read_bytes() == (ROOT / "node_modules/decap-cms/dist/decap-cms.js").read_bytes()
-    assert f'from "./{names["yaml"]}"' in (admin / "init.js").read_text(encoding="utf-8")
+    init = (admin / "init.js").read_text(encoding="utf-8")
+    assert f'from "./{names["yaml"]}"' in init and '"evaluation": ["kind", "description"]' in init
     assert (admin / "format.js").read_bytes() == (ROOT / "templates/admin/format.js").read_bytes()
     # Not a page of the public site: not in the sitemap, not in the search data, refused to crawlers.
     assert "admin" not in (tmp_path / "site" / "sitemap.xml").read_text(encoding="utf-8")
@@ -225,7 +228,8 @@ def test_what_the_cms_writes_for_changed_and_new_values_passes_the_check(tmp_pat
         "title": "Projekttag: Demokratie & Courage",  # ": " and "&" need quotes
         "summary": long_text,  # longer than a line: a >- block
         "keywords": ["Zivilcourage", "#Hashtag", "NO"],
-        "duration": {"minutes": 240, "sessions": 2, "note": ""},  # an emptied field is left out
+        "duration": {"note": "", "sessions": 2, "minutes": 240},  # an emptied field is left out
+        "target_group": "Klassen 7 bis 10, in denen abwertende Sprüche fallen.",  # fits on its line
         "green_list": None, "curriculum": [],
         "last_updated": "2026-11-20",
     }
@@ -245,6 +249,8 @@ def test_what_the_cms_writes_for_changed_and_new_values_passes_the_check(tmp_pat
     assert data["duration"] == {"minutes": "240", "sessions": "2"}
     assert "green_list" not in data and "curriculum" not in data
     assert "summary: >-\n  Ein neuer Projekttag" in offer_out["text"]
+    assert "\ntarget_group: Klassen 7 bis 10, in denen abwertende Sprüche fallen.\n" in offer_out["text"]
+    assert "\nduration:\n  minutes: 240\n  sessions: 2\ngroup_size:" in offer_out["text"]  # the schema's order
     assert list(data) == [name for name in order["offer"] if name in data]  # the form's (the schema's) order
     assert body.startswith("Am Projekttag arbeiten")
     assert "  postal_code: 09111\n" in partner_out["text"]  # no quotes needed: our loader keeps it text

@@ -10,7 +10,10 @@
 
 const WIDTH = 100;
 
-export function frontMatterFormat(YAML) {
+export function frontMatterFormat(YAML, nestedOrder = {}) {
+  // nestedOrder: group or list field name -> its fields in the form's order (the CMS passes only the top
+  // level's order to toFile; offerdb/cms.py writes this map into admin/init.js).
+  YAML.scalarOptions.str.fold.lineWidth = 0; // our own module instance: one line per value, folded below
   const tags = [
     {
       identify: (value) => Number.isInteger(value), default: true, tag: "tag:yaml.org,2002:int",
@@ -80,6 +83,12 @@ export function frontMatterFormat(YAML) {
     return JSON.stringify(value); // anything else: a double-quoted YAML string reads as the same text
   }
 
+  function ordered(keys, parent) {
+    const order = nestedOrder[parent] || [];
+    const rank = (key) => (order.includes(key) ? order.indexOf(key) : order.length);
+    return keys.slice().sort((a, b) => rank(a) - rank(b));
+  }
+
   function mapping(data, keys, path, indent, lines, first) {
     const pad = " ".repeat(indent);
     keys.forEach((key, index) => {
@@ -92,7 +101,7 @@ export function frontMatterFormat(YAML) {
           if (isEmpty(item)) return;
           const itemPath = childPath + "." + i;
           if (item !== null && typeof item === "object") {
-            const itemKeys = Object.keys(item).filter((k) => !isEmpty(item[k]));
+            const itemKeys = ordered(Object.keys(item).filter((k) => !isEmpty(item[k])), key);
             mapping(item, itemKeys, itemPath, indent + 4, lines, pad + "  - ");
           } else {
             lines.push(pad + "  - " + scalar(item, itemPath, indent + 4, indent + 4));
@@ -100,7 +109,7 @@ export function frontMatterFormat(YAML) {
         });
       } else if (value !== null && typeof value === "object") {
         lines.push(lead + key + ":");
-        mapping(value, Object.keys(value).filter((k) => !isEmpty(value[k])), childPath, indent + 2, lines);
+        mapping(value, ordered(Object.keys(value).filter((k) => !isEmpty(value[k])), key), childPath, indent + 2, lines);
       } else {
         lines.push(lead + key + ": " + scalar(value, childPath, indent + 2, indent + key.length + 2));
       }

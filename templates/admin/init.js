@@ -3,5 +3,7 @@
 import { YAML } from "./{{ yaml }}";
 import { frontMatterFormat } from "./format.js";
 
-window.CMS.registerCustomFormat("offerdb-frontmatter", "md", frontMatterFormat(YAML));
+// The nested fields' order, from the schema (offerdb/cms.py, nested_order).
+const nestedOrder = {{ order | tojson }};
+window.CMS.registerCustomFormat("offerdb-frontmatter", "md", frontMatterFormat(YAML, nestedOrder));
 window.CMS.init();

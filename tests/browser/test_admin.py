@@ -85,6 +85,21 @@ def _publish(page: Page) -> None:
     page.get_by_text("Jetzt veröffentlichen").click()
 
 
+def _frame(page: Page) -> None:
+    """Wait for the page's next frame: the CMS saves only after rendering, and Chromium draws a headless page
+    only when asked (a test that just sleeps found no file, one that took a screenshot did)."""
+    page.evaluate("() => new Promise(requestAnimationFrame)")
+    time.sleep(0.05)
+
+
+def _choose(page: Page, name: str, *labels: str) -> None:
+    """A (multi-)select: type each option's German label and take it."""
+    for label in labels:
+        select = _field(page, name)
+        select.fill(label)
+        page.get_by_role("option", name=label, exact=True).click()
+
+
 def _errors(root: Path) -> list[str]:
     checked = pipeline.check(root / "content", root / "site.yaml", TODAY)
     return [str(p) for p in checked.problems if p.is_error]
@@ -98,7 +113,7 @@ def test_editing_a_title_changes_that_one_line(browse, editor, repo):
     _publish(page)
     deadline = time.monotonic() + 15
     while path.read_text(encoding="utf-8") == before and time.monotonic() < deadline:
-        time.sleep(0.1)
+        _frame(page)
     after = path.read_text(encoding="utf-8").splitlines()
     changed = [(a, b) for a, b in zip(before.splitlines(), after, strict=True) if a != b]
     assert changed == [("title: Projekttag für Demokratie und Courage",
@@ -122,6 +137,67 @@ def test_an_empty_required_field_is_refused_with_a_german_message(browse, editor
     problems = browse.recorder(page).problems
     assert problems == ["Skriptfehler: undefined"] * 2
     problems.clear()
+
+
+def test_a_new_offer_from_the_form_passes_the_check(browse, editor, repo):
+    page = _open(browse, editor, "#/collections/angebote/new")
+    text = {
+        "title": "Mutig im Netz – Workshop gegen Hass",
+        "summary": "Ein Workshop, in dem die Klasse Hassrede im Netz erkennt und übt, wie sie widerspricht.",
+        "target_group": "Klassen 7 bis 9, in denen Beleidigungen im Klassenchat vorkommen oder die vorbeugen wollen.",
+        "theoretical_basis": "Ansatz der Medienkompetenzförderung nach Baacke und Erkenntnisse zur Gegenrede im Netz.",
+        "staff_qualification": "Zwei Medienpädagoginnen mit Erfahrung in der Jugendarbeit.",
+        "description": "Die Klasse gibt am Ende eine kurze Rückmeldung auf einem Bogen, der ausgewertet wird.",
+        "preparation": "Vorgespräch mit der Klassenleitung über die Lage in der Klasse.",
+        "follow_up": "Auswertung mit der Lehrkraft und Material für eine Folgestunde.",
+        "name": "Projektkoordination Schulen",
+        "email": "workshop@inpeos.example.org",
+        "reviewed_by": "Steuerungsgruppe Präventionsnetzwerk Chemnitz",
+    }
+    for name, value in text.items():
+        _field(page, name).fill(value)
+    _choose(page, "partner", "Inpeos e. V.")
+    _choose(page, "status", "buchbar")
+    _choose(page, "prevention_areas", "Medienbildung und Jugendmedienschutz", "Mobbing und Cybermobbing")
+    _choose(page, "prevention_levels", "Universelle Prävention")
+    _choose(page, "audiences", "Schülerinnen und Schüler")
+    _choose(page, "school_types", "Oberschule", "Gymnasium")
+    _choose(page, "formats", "Workshop")
+    _choose(page, "venues", "In der Schule")
+    _choose(page, "languages", "Deutsch")
+    _choose(page, "kind", "Rückmeldung der Teilnehmenden")
+    for name, value in {"minutes": "90", "sessions": "2", "min": "10", "max": "28", "lead_time_weeks": "4",
+                        "from": "7", "to": "9"}.items():  # the first "from" and "to" are the grades'
+        _field(page, name).fill(value)
+    for name, value in {"goals": "Die Jugendlichen erkennen Hassrede und wissen, wie sie widersprechen.",
+                        "methods": "Rollenspiel"}.items():
+        page.get_by_role("button", name=f"{_label(name)} hinzufügen").click()
+        page.locator(f'[id^="{name}-field-"] ~ * [id^="eintrag-field-"], [id^="eintrag-field-"]').last.fill(value)
+    _field(page, "free").click()
+    for name, day in {"reviewed_on": "2026-11-01", "valid_until": "2028-10-31", "last_updated": "2026-11-20"}.items():
+        _field(page, name).fill(day)
+    page.locator('[contenteditable="true"]').last.click()  # the Markdown field (Slate, no input element)
+    page.keyboard.type("Im Workshop lernt die Klasse, Hassrede zu erkennen und ihr zu widersprechen.")
+    offers = repo / "content" / "offers"
+    before = set(offers.iterdir())
+    _publish(page)
+    deadline = time.monotonic() + 15
+    while not set(offers.iterdir()) - before and time.monotonic() < deadline:
+        _frame(page)
+    assert set(offers.iterdir()) - before, browse.recorder(page).report()
+    new, = set(offers.iterdir()) - before
+    assert new.name == "mutig-im-netz-workshop-gegen-hass.md", new.read_text(encoding="utf-8")
+    assert _errors(repo) == []
+    written = new.read_text(encoding="utf-8")
+    assert written.startswith("---\ntitle: Mutig im Netz – Workshop gegen Hass\n")
+    assert "partner: inpeos\n" in written and "  - medienbildung\n" in written
+    assert "\n---\nIm Workshop lernt die Klasse" in written
+    (ROOT / "tests" / "artifacts").mkdir(exist_ok=True)
+    (ROOT / "tests" / "artifacts" / "admin-neues-angebot.md").write_text(written, encoding="utf-8")  # for review
+
+
+def _label(name: str) -> str:
+    return {"goals": "ziele", "methods": "methoden"}[name]
 
 
 def test_the_editor_asks_no_host_but_this_one(browse, editor):
