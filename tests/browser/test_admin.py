@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,34 +37,44 @@ def repo(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def editor(tmp_path_factory, repo) -> Iterator[SiteServer]:
-    """The built site served on 127.0.0.1, with decap-server over `repo` on a free port. The published
-    config and CSP name the proxy's default port 8081; only here is it another, so parallel runs never meet."""
+@contextmanager
+def _editor(out: Path, repo: Path, mode: str) -> Iterator[SiteServer]:
+    """The built site served on 127.0.0.1, with decap-server (`mode` fs or git) over `repo` on a free port.
+    The published config and CSP name the proxy's default port 8081; only here is it another, so parallel
+    runs never meet."""
     port = _free_port()
-    out = tmp_path_factory.mktemp("cms-site") / "site"
     offers = build_sample(out)
     for name in ("admin/config.yml", "admin/index.html"):
         path = out / name
         text = path.read_text(encoding="utf-8")
         assert "http://127.0.0.1:8081" in text
         path.write_text(text.replace("http://127.0.0.1:8081", f"http://127.0.0.1:{port}"), encoding="utf-8")
-    env = {**os.environ, "PORT": str(port), "BIND_HOST": "127.0.0.1", "MODE": "fs",
+    env = {**os.environ, "PORT": str(port), "BIND_HOST": "127.0.0.1", "MODE": mode,
            "GIT_REPO_DIRECTORY": str(repo), "LOG_LEVEL": "error"}
     proxy = subprocess.Popen(["node", str(DECAP_SERVER)], env=env, cwd=repo)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert proxy.poll() is None and time.monotonic() < deadline, "decap-server startet nicht"
-            time.sleep(0.1)
-    server = _serve(out, "/", offers)
-    yield server
-    server.httpd.shutdown()
-    proxy.terminate()
-    proxy.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert proxy.poll() is None and time.monotonic() < deadline, "decap-server startet nicht"
+                time.sleep(0.1)
+        server = _serve(out, "/", offers)
+        server.proxy = f"http://127.0.0.1:{port}/api/v1"  # type: ignore[attr-defined]
+        yield server
+        server.httpd.shutdown()
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def editor(tmp_path_factory, repo) -> Iterator[SiteServer]:
+    """/admin/ with decap-server writing straight into `repo` (its "fs" mode publishes at once)."""
+    with _editor(tmp_path_factory.mktemp("cms-site") / "site", repo, "fs") as server:
+        yield server
 
 
 def _open(browse, editor: SiteServer, route: str) -> Page:
@@ -214,3 +225,47 @@ def test_the_editor_asks_no_host_but_this_one(browse, editor):
     assert seen and all(url.startswith("http://127.0.0.1:") for url in seen), seen
     assert any(url.endswith("/api/v1") for url in seen)  # the CMS talked to the local proxy
     assert any("/admin/decap-cms-" in url for url in seen)  # and was loaded from the site itself
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+def _committed(repo: Path, branch: str) -> bool:
+    """The branch exists and holds a commit that main does not, and the proxy is back on main."""
+    if branch not in _git(repo, "branch", "--list"):
+        return False
+    ahead = _git(repo, "rev-list", "--count", f"main..{branch}").strip() != "0"
+    return ahead and _git(repo, "branch", "--show-current").strip() == "main"
+
+
+def test_each_save_is_a_branch_of_its_own_for_review(browse, tmp_path):
+    """The editorial workflow, with decap-server's "git" mode standing in for GitHub: saving a change makes a
+    branch cms/<collection>/<file> with one commit (on GitHub: a branch and a pull request) and leaves main as
+    it was."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "content", repo / "content")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "config", "user.name", "Redaktion")  # decap-server commits as the repository's user
+    _git(repo, "config", "user.email", "redaktion@example.org")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "Inhalte")
+    with _editor(tmp_path / "site", repo, "git") as server:
+        page = _open(browse, server, "#/collections/angebote/entries/zivilcourage-training")
+        # The CMS asks for a pending change of this file first; the proxy's 404 means "none yet".
+        browse.recorder(page).expected[server.proxy] = 404
+        title = _field(page, "title")
+        old = title.input_value()
+        title.fill(old + " für Klassen")
+        page.get_by_role("button", name="Speichern", exact=True).click()
+        branch = "cms/angebote/zivilcourage-training"
+        deadline = time.monotonic() + 15
+        while not _committed(repo, branch) and time.monotonic() < deadline:
+            _frame(page)
+        assert _committed(repo, branch)
+        diff = _git(repo, "diff", "main", branch, "--unified=0")
+        changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        assert changed == [f"-title: {old}", f"+title: {old} für Klassen"]
+        assert _git(repo, "rev-list", "--count", f"main..{branch}").strip() == "1"
+        assert _git(repo, "branch", "--show-current").strip() == "main"
+        assert f"title: {old}\n" in (repo / "content/offers/zivilcourage-training.md").read_text(encoding="utf-8")
