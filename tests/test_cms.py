@@ -78,6 +78,10 @@ def test_built_site_publishes_the_current_config_and_the_editor(tmp_path):
     init = (admin / "init.js").read_text(encoding="utf-8")
     assert f'from "./{names["yaml"]}"' in init and '"evaluation": ["kind", "description"]' in init
     assert (admin / "format.js").read_bytes() == (ROOT / "templates/admin/format.js").read_bytes()
+    for page in ("index.html", "anmelden.html"):  # the CMS's styles are its own doing, our pages have none inline
+        text = (admin / page).read_text(encoding="utf-8")
+        assert f'content="{cms.CSP}"' in text and 'name="robots" content="noindex, nofollow"' in text
+        assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", text)) and "<style" not in text
     # Not a page of the public site: not in the sitemap, not in the search data, refused to crawlers.
     assert "admin" not in (tmp_path / "site" / "sitemap.xml").read_text(encoding="utf-8")
     assert "admin/" not in (tmp_path / "site" / "daten" / "katalog.json").read_text(encoding="utf-8")
