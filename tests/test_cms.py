@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from offerdb import cms, fieldguide, pipeline, schema
+from offerdb import cli, cms, fieldguide, pipeline, schema
 from offerdb.cli import ROOT
 from offerdb.config import load_settings
 from offerdb.loading import parse_yaml, split_front_matter
@@ -303,3 +303,12 @@ def test_config_is_valid_yaml_with_patterns_javascript_accepts():
     script = "for (const p of JSON.parse(process.argv[1])) new RegExp(p);"
     subprocess.run(["node", "-e", script, json.dumps(patterns)], check=True, timeout=30)
     assert len(patterns) > 20
+
+
+def test_cms_command_prints_or_writes_the_config(tmp_path, capsysbinary):
+    assert cli.main(["cms"]) == 0
+    assert capsysbinary.readouterr().out.decode("utf-8") == cms.document(vocabularies(), settings())
+    out = tmp_path / "config.yml"
+    assert cli.main(["cms", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == cms.document(vocabularies(), settings())
+    assert cli.main(["cms", "--content", str(tmp_path / "fehlt")]) == 1
