@@ -1,10 +1,12 @@
 """The web editor /admin/ in Chromium with Decap CMS's local backend (decap-server on 127.0.0.1 over a copy of
-the content): a one-line change of an existing offer, a refused empty required field, and no request to any
-host but 127.0.0.1."""
+the content): a new offer through the form, a one-line change of an existing one, a refused empty required
+field, a branch per save in the editorial workflow, no request to any host but 127.0.0.1; and the GitHub
+sign-in with a pasted token against a stand-in for api.github.com."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT, TODAY, SiteServer, _serve, build_sample
@@ -269,3 +272,77 @@ def test_each_save_is_a_branch_of_its_own_for_review(browse, tmp_path):
         assert _git(repo, "rev-list", "--count", f"main..{branch}").strip() == "1"
         assert _git(repo, "branch", "--show-current").strip() == "main"
         assert f"title: {old}\n" in (repo / "content/offers/zivilcourage-training.md").read_text(encoding="utf-8")
+
+
+def test_sign_in_hands_the_pasted_token_to_the_cms_and_only_github_is_asked(browse, tmp_path):
+    """The GitHub sign-in without an OAuth server: "Mit GitHub einloggen" opens our page anmelden.html, the
+    pasted token reaches the CMS, and the CMS sends it to api.github.com (answered here by the test) and to
+    no other host. Should the CMS's poll of GitHub's status page fall into the test, /admin/'s CSP refuses it
+    (docs/betrieb.md); that refusal is the one message allowed."""
+    out = tmp_path / "site"
+    server = _serve(out, "/", build_sample(out))
+    try:
+        config = out / "admin" / "config.yml"
+        text = config.read_text(encoding="utf-8")
+        text = text.replace("base_url: https://praevention.example.org\n", f"base_url: {server.origin}\n")
+        text = re.sub(r"(?m)^local_backend:\n  url: .*\n", "", text)  # sign in as on the real site
+        config.write_text(text, encoding="utf-8")
+        token = "github_pat_" + "A1b2" * 20
+        asked: list[tuple[str, str]] = []
+
+        def github(route) -> None:
+            """A stand-in for api.github.com with the CORS answers the real one gives a page of another origin."""
+            request = route.request
+            cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "authorization, content-type",
+                    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE"}
+            if request.method == "OPTIONS":
+                route.fulfill(status=204, headers=cors)
+                return
+            asked.append((request.url, request.headers.get("authorization", "")))
+            path = urlsplit(request.url).path
+            if path == "/user":
+                route.fulfill(json={"login": "redaktion", "name": "Redaktion", "avatar_url": ""}, headers=cors)
+            elif path == "/repos/praeventionsnetzwerk/angebote/collaborators/redaktion/permission":
+                route.fulfill(json={"permission": "write"}, headers=cors)  # so no fork is offered
+            elif path == "/repos/praeventionsnetzwerk/angebote":
+                route.fulfill(json={"full_name": "praeventionsnetzwerk/angebote", "default_branch": "main",
+                                    "owner": {"login": "praeventionsnetzwerk"},
+                                    "permissions": {"push": True, "pull": True, "admin": False}}, headers=cors)
+            elif path.endswith("/pulls"):  # no pending changes
+                route.fulfill(json=[], headers=cors)
+            elif "/git/trees/" in path:  # empty folders
+                route.fulfill(json={"sha": "0" * 40, "tree": [], "truncated": False}, headers=cors)
+            else:
+                route.fulfill(status=404, json={"message": "Not Found"}, headers=cors)
+
+        page = browse.new()
+        page.route("https://api.github.com/**", github)  # before the guard, which would abort it
+        browse.visit(page, "admin/", server=server)
+        with page.expect_popup() as opened:
+            page.get_by_role("button", name="Mit GitHub einloggen").click()
+        popup = opened.value
+        popup.wait_for_load_state()
+        assert urlsplit(popup.url).path == "/admin/anmelden.html"
+        popup.get_by_label("Zugangsschlüssel").fill(token)
+        popup.get_by_role("button", name="Anmelden").click()
+        deadline = time.monotonic() + 15
+        while not (popup.is_closed() and any(url.endswith("/user") for url, _ in asked)):
+            assert time.monotonic() < deadline, asked
+            _frame(page)
+        assert any(url == "https://api.github.com/user" for url, _ in asked)
+        assert all(auth == f"token {token}" for _, auth in asked), asked
+        user = "() => JSON.parse(localStorage.getItem('decap-cms-user'))"
+        while page.evaluate(user) is None:  # stored once the CMS has checked the token with GitHub
+            assert time.monotonic() < deadline, (asked, browse.recorder(page).problems)
+            _frame(page)
+        stored = page.evaluate(user)
+        assert stored["token"] == token and stored["backendName"] == "github"
+        page.get_by_text("Angebote").first.wait_for()  # signed in: the collections are shown
+        recorder = browse.recorder(page)
+        page.close()
+        assert recorder.outside == []
+        # The CMS polls GitHub's status page; the CSP refuses it before any request leaves the browser.
+        recorder.problems[:] = [p for p in recorder.problems
+                                if not p.startswith("CSP: connect-src blockiert https://www.githubstatus.com")]
+    finally:
+        server.httpd.shutdown()
