@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT, TODAY, SiteServer, _serve, build_sample
+from conftest import ARTIFACTS, ROOT, TODAY, SiteServer, _serve, build_sample
 from playwright.sync_api import Page
 
 from offerdb import pipeline
@@ -206,8 +206,8 @@ def test_a_new_offer_from_the_form_passes_the_check(browse, editor, repo):
     assert written.startswith("---\ntitle: Mutig im Netz – Workshop gegen Hass\n")
     assert "partner: inpeos\n" in written and "  - medienbildung\n" in written
     assert "\n---\nIm Workshop lernt die Klasse" in written
-    (ROOT / "tests" / "artifacts").mkdir(exist_ok=True)
-    (ROOT / "tests" / "artifacts" / "admin-neues-angebot.md").write_text(written, encoding="utf-8")  # for review
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "admin-neues-angebot.md").write_text(written, encoding="utf-8")  # what the form wrote, for review
 
 
 def _label(name: str) -> str:
