@@ -1,4 +1,4 @@
-"""The command line: `python build.py check|build|review|serve|new|fieldguide`, German messages, exit codes for CI."""
+"""The command line: `python build.py check|build|review|serve|new|fieldguide|cms`, German messages, CI exit codes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import fieldguide, models, output, pipeline, review, scaffold, search
+from . import cms, fieldguide, models, output, pipeline, review, scaffold, search
+from .config import load_settings
 from .memory import Memory
 from .problems import FORMATTERS, count, plural
 
@@ -104,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     guide = sub.add_parser("fieldguide", parents=[content],
                            help="die Feldanleitung für die Redaktion (Markdown) aus Schema und Vokabularen erzeugen")
     guide.add_argument("--out", type=Path, help="in diese Datei schreiben (Standard: Ausgabe im Terminal)")
+    editor = sub.add_parser("cms", parents=[content],
+                            help="die Konfiguration der Bearbeitungsseite /admin/ aus Schema, Vokabularen und "
+                                 "site.yaml erzeugen")
+    editor.add_argument("--config", type=Path, default=ROOT / "site.yaml", help="Einstellungen (Standard: site.yaml)")
+    editor.add_argument("--out", type=Path, help="in diese Datei schreiben (Standard: Ausgabe im Terminal)")
     return parser
 
 
@@ -114,6 +120,8 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         return _new(args)
     if args.command == "fieldguide":
         return _fieldguide(args)
+    if args.command == "cms":
+        return _cms(args)
     try:
         today = resolve_today(args.today, environ)
     except ValueError:
@@ -203,6 +211,28 @@ def _fieldguide(args: argparse.Namespace) -> int:
         print(f"Geschrieben: {args.out}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(text.encode("utf-8"))  # UTF-8 also where the console is not (Windows)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def _cms(args: argparse.Namespace) -> int:
+    vocabularies = fieldguide.load_vocabularies(args.content)
+    settings, _ = load_settings(args.config, args.config.name)
+    if vocabularies is None or settings is None:
+        print("content/vocabularies.yaml oder site.yaml ist nicht lesbar; bitte zuerst `python build.py check`.",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
+    text = cms.document(vocabularies, settings)
+    if args.out:
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"Die Konfiguration konnte nicht nach „{args.out}“ geschrieben werden: {output.reason(exc)}.",
+                  file=sys.stderr)
+            return EXIT_PROBLEMS
+        print(f"Geschrieben: {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
     return EXIT_OK
 

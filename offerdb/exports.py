@@ -131,7 +131,9 @@ def sitemap(site: Site, paths: list[str]) -> bytes:
 def robots(site: Site) -> bytes:
     # Crawlers read robots.txt only at the host root; under a sub-path this file is a hint for the
     # host's owner, whose own robots.txt can point to our sitemap the same way.
-    return f"User-agent: *\nAllow: /\n\nSitemap: {page_url(site, 'sitemap.xml')}\n".encode()
+    # The web editor is no page to find: left out, like from the sitemap and the search index.
+    return (f"User-agent: *\nAllow: /\nDisallow: {site.settings.base_path}admin/\n\n"
+            f"Sitemap: {page_url(site, 'sitemap.xml')}\n").encode()
 
 
 # --- feed.xml ------------------------------------------------------------------------------------------

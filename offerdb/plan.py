@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import exports, fieldguide, markdown, metadata, rendering
+from . import cms, exports, fieldguide, markdown, metadata, rendering, search
 from .config import Settings
 from .memory import Memory, digest
 from .models import Help, Offer, Partner, Site, Vocabulary
@@ -218,6 +218,18 @@ def outputs(site: Site, memory: Memory | None = None) -> list[File]:
         data(f"medien/{name}", lambda media=media: media, inputs=media, of_site=False)
     for path, asset in assets.values():
         data(path, lambda asset=asset: asset, inputs=(), of_site=False)  # the path names the bytes' hash
+    # The web editor: not a page of the site (no sitemap entry, its own CSP), Decap CMS from node_modules.
+    names = cms.script_names()
+    order = cms.nested_order(cms.config(site.vocabulary_data, site.settings))
+    for name in cms.ADMIN_TEMPLATES:
+        data(f"admin/{name}", lambda name=name: env.get_template(f"admin/{name}").render(
+            site=view, csp=cms.CSP, order=order, **names).encode("utf-8"), inputs=tuple(names.values()))
+    for name in cms.ADMIN_FILES:
+        data(f"admin/{name}", lambda name=name: (rendering.TEMPLATES / "admin" / name).read_bytes(), inputs=())
+    data("admin/config.yml", lambda: cms.document(site.vocabulary_data, site.settings).encode("utf-8"), inputs=())
+    for path, source in cms.scripts().items():  # the versions are in the paths
+        data(path, source.read_bytes, inputs=(), of_site=False)
+        data(path + ".gz", lambda source=source: search.gzipped(source.read_bytes()), inputs=(), of_site=False)
     sitemap_paths = sorted(html_pages)
     # The pages and the dates it gives them (offers in list order, so the paths tell which date is whose).
     data("sitemap.xml", lambda: exports.sitemap(site, sitemap_paths),

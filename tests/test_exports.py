@@ -79,9 +79,10 @@ def test_sitemap_text_is_what_elementtree_writes_with_every_character_escaped(si
     assert b"&amp;b=&lt;2&gt;" in expected
 
 
-def test_robots_allows_all_and_names_the_absolute_sitemap(sub_site):
+def test_robots_allows_all_but_the_editor_and_names_the_absolute_sitemap(sub_site):
     lines = exports.robots(sub_site).decode().splitlines()
     assert "User-agent: *" in lines and "Allow: /" in lines and "Disallow: /" not in lines
+    assert [line for line in lines if line.startswith("Disallow")] == ["Disallow: /praevention/admin/"]
     assert f"Sitemap: {SUB}sitemap.xml" in lines
 
 

@@ -70,7 +70,8 @@ def test_pages_carry_the_breaks_where_the_issue_saw_words_cut(out):
 
 
 def test_data_and_search_index_keep_the_plain_words(out):
-    files = [p for p in out.rglob("*") if p.is_file() and p.suffix in (".json", ".csv", ".xml", ".jsonld", ".gz")]
+    files = [p for p in out.rglob("*") if p.is_file() and p.suffix in (".json", ".csv", ".xml", ".jsonld", ".gz")
+             and p.relative_to(out).parts[0] != "admin"]  # the web editor's bundles are others' code, not our data
     files += [out / "angebote" / "theaterstueck-kaninchenbau" / "index.html"]  # its JSON-LD
     assert any(p.name == "katalog.json" for p in files) and any("suche" in p.parts for p in files)
     for file in files:

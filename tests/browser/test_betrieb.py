@@ -24,9 +24,12 @@ import pytest
 
 from conftest import ROOT, build_sample
 
+from offerdb import cms
+
 DOC = ROOT / "docs" / "betrieb.md"
 CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
+ADMIN_CSP = cms.CSP + "; frame-ancestors 'none'"  # the web editor's own, as in its <meta> tag
 
 
 def nginx_blocks() -> list[str]:
@@ -218,6 +221,26 @@ def test_the_precompressed_copies_are_served_to_browsers_that_accept_gzip(server
                                                          "text/javascript")
         status, headers, body = server.get(path)
         assert "content-encoding" not in headers and body == (server.site / path).read_bytes()
+
+
+def test_the_editor_has_its_own_policy_and_the_public_pages_keep_theirs(server):
+    site = server.site
+    decap = asset(site, "admin/decap-cms-*/decap-cms.js")
+    for path, content_type in {"admin/": "text/html; charset=utf-8", "admin/config.yml": "text/yaml; charset=utf-8",
+                               "admin/format.js": None, decap: None}.items():
+        status, headers, body = server.get(path)
+        assert status == 200 and body == (site / (path + "index.html" if path.endswith("/") else path)).read_bytes()
+        assert headers["content-security-policy"] == ADMIN_CSP, path
+        assert headers["cache-control"] == "no-cache" and headers["x-content-type-options"] == "nosniff", path
+        if content_type:
+            assert headers["content-type"] == content_type, path
+    assert f'content="{cms.CSP}"' in (site / "admin" / "index.html").read_text(encoding="utf-8")
+    # The CMS bundle (5 MB) goes out precompressed.
+    status, headers, body = server.get(decap, **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("content-encoding") == "gzip"
+    assert gzip.decompress(body) == (site / decap).read_bytes()
+    for path in ("", "redaktion/", "angebote/"):
+        assert server.get(path)[1]["content-security-policy"] == CSP, path
 
 
 def test_a_missing_page_gets_the_sites_404_page(server):
