@@ -309,9 +309,9 @@ class Staging:
         """Write a file of the new site: its bytes, or a list of parts written one after another."""
         target = self._target(path)
         self.staged.add(path)
-        with open(target, "xb") as f:
+        with open(target, "xb", buffering=0) as f:  # unbuffered: the stat below must see every byte
             if isinstance(data, bytes):
-                f.write(data)
+                _write_all(f.fileno(), memoryview(data))
             else:
                 _write_parts(f.fileno(), data)
             return os.fstat(f.fileno())
