@@ -1,9 +1,20 @@
 """The quality schema and the rules: conversion of strings, German messages, positions, cross-file rules."""
 
 import datetime
+import json
+import os
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
-from offerdb import schema
+import pytest
+import yaml
+
+from casekit import BASE
+from mutations import paths as _paths
+from mutations import replace as _replace
+from offerdb import pipeline, schema
+from offerdb.loading import split_front_matter
 from offerdb.validation import REQUIRED_PAGES
 
 
@@ -197,3 +208,90 @@ def test_vocabulary_aliases_are_checked_by_the_schema(site):
                      encoding="utf-8")
     found = [(p.code, p.file, p.field) for p in site.check().problems]
     assert found == [("wrong-type", "content/vocabularies.yaml", "formats.values.workshop.aliases")]
+
+
+# --- golden reports: every field of every kind of file, given wrong values, gives exactly these problems ---------
+# Each variant changes one value of the small test site (tests/fixtures/base) and records the whole report: file,
+# line, column, severity, code, field, message and hint of every problem, in order. A message that changes, a
+# position one line off, a rule that stops applying to a field: each changes a report here. After a deliberate
+# change of messages or rules, regenerate with
+#     OFFERDB_WRITE_GOLDEN=1 .venv/bin/python -m pytest tests/test_validation.py -k golden
+# and read the diff of tests/golden/validation.json before committing it.
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "validation.json"
+GOLDEN_FILES = ["content/offers/angebot-a.md", "content/partners/traeger-a.md", "content/pages/impressum.md",
+                "content/hilfe.yaml", "content/vocabularies.yaml", "site.yaml"]
+GOLDEN_WRONG = {"leer": None, "text": "x", "datum": "2026-02-30", "zahl": "-1", "liste": ["x"], "leere-liste": [],
+                "gruppe": {"from": "9", "to": "2"}, "weg": "REMOVE"}
+
+
+def _golden_data(rel: str):
+    text = (BASE / rel).read_text(encoding="utf-8")
+    if rel.endswith(".md"):
+        front, body, _, _ = split_front_matter(text, rel)
+        return yaml.safe_load(front), body
+    return yaml.safe_load(text), None
+
+
+def _golden_variants() -> list[tuple[str, str, tuple, str]]:
+    variants = []
+    for rel in GOLDEN_FILES:
+        data, _ = _golden_data(rel)
+        for path in _paths(data):
+            if not path:
+                continue
+            for name, wrong in GOLDEN_WRONG.items():
+                if wrong == "REMOVE" and isinstance(path[-1], int):
+                    continue
+                variants.append((f"{rel}:{'.'.join(map(str, path))}:{name}", rel, path, name))
+    return variants
+
+
+def _without(value, path):
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    if len(path) == 1:
+        del copy[path[0]]
+    else:
+        copy[path[0]] = _without(value[path[0]], path[1:])
+    return copy
+
+
+def _golden_report(tmp_path: Path, rel: str, path: tuple, name: str) -> list[list]:
+    root = tmp_path / "src"
+    shutil.copytree(BASE, root)
+    data, body = _golden_data(rel)
+    wrong = GOLDEN_WRONG[name]
+    changed = _without(data, path) if wrong == "REMOVE" else _replace(data, path, wrong)
+    dumped = yaml.safe_dump(changed, allow_unicode=True, sort_keys=False)
+    (root / rel).write_text(dumped if body is None else f"---\n{dumped}---\n{body}", encoding="utf-8")
+    try:
+        checked = pipeline.check(root / "content", root / "site.yaml", GOLDEN_TODAY)
+    finally:
+        shutil.rmtree(root)
+    return [[p.file, p.line, p.column, p.severity, p.code, p.field, p.message, p.hint] for p in checked.problems]
+
+
+GOLDEN_TODAY = datetime.date(2026, 6, 1)
+GOLDEN_VARIANTS = _golden_variants()
+
+
+@pytest.fixture(scope="module")
+def golden():
+    return json.loads(GOLDEN.read_text(encoding="utf-8")) if GOLDEN.exists() else {}
+
+
+@pytest.mark.parametrize("rel", GOLDEN_FILES)
+def test_golden_reports_for_wrong_values_in_every_field(tmp_path, golden, rel):
+    found = {key: _golden_report(tmp_path, rel_, path, name)
+             for key, rel_, path, name in GOLDEN_VARIANTS if rel_ == rel}
+    if os.environ.get("OFFERDB_WRITE_GOLDEN"):
+        everything = json.loads(GOLDEN.read_text(encoding="utf-8")) if GOLDEN.exists() else {}
+        everything = {k: v for k, v in everything.items() if not k.startswith(rel + ":")} | found
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(json.dumps(dict(sorted(everything.items())), ensure_ascii=False, indent=1) + "\n",
+                          encoding="utf-8")
+    expected = {key: value for key, value in golden.items() if key.startswith(rel + ":")}
+    assert len(found) > 10
+    for key in found:  # one variant at a time, so a failure names the field and the value
+        assert found[key] == expected.get(key), key
+    assert set(found) == set(expected)
