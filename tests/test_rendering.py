@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import goldensite
 from offerdb import pipeline, rendering
 from conftest import TODAY as BASE_TODAY  # the day the small test site's seals are valid
 from offerdb.cli import ROOT
@@ -276,3 +277,47 @@ def test_privacy_page_explains_what_the_merkliste_stores_and_why_no_consent_is_a
     assert "Vorher wird nichts gespeichert." in text and "wird der Eintrag gelöscht" in text
     assert "§ 25 Abs. 2 Nr. 2 TDDDG" in text
     assert "legen nichts im lokalen Speicher" not in text and "steht nur in der Adresse" not in text
+
+
+# --- golden pages of a small site: every value in its place -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def golden_site(tmp_path_factory):
+    return goldensite.build(tmp_path_factory.mktemp("golden"))
+
+
+GOLDEN_PAGES = ["404.html", "angebote/angebot-a/index.html", "angebote/angebot-b-pausiert/index.html",
+                "angebote/angebot-d-neu/index.html", "angebote/index.html", "barrierefreiheit/index.html",
+                "daten/index.html", "datenschutz/index.html", "gebaerdensprache/index.html", "hilfe/index.html",
+                "impressum/index.html", "index.html", "leichte-sprache/index.html", "merkliste/index.html",
+                "themen/gewaltpraevention/index.html", "themen/index.html", "themen/mobbing/index.html",
+                "traeger/index.html", "traeger/traeger-a/index.html"]
+
+
+def test_golden_pages_are_every_page_but_the_field_guide(golden_site):
+    _, out = golden_site
+    assert goldensite.files(out, (".html",)) == GOLDEN_PAGES
+    assert goldensite.golden_files((".html",)) == GOLDEN_PAGES
+
+
+@pytest.mark.parametrize("rel", GOLDEN_PAGES)
+def test_golden_page(golden_site, rel):
+    _, out = golden_site
+    goldensite.compare(out, rel)
+
+
+def test_badges_carry_their_own_offers_values(golden_site):
+    """What stands in a card's badges and facts belongs to that card's offer: a date or cost that appears
+    elsewhere on the page does not count."""
+    _, out = golden_site
+    page = read(out, "angebote/")
+    cards = dict(re.findall(r'<li class="card"[^>]*data-slug="([^"]+)"[^>]*>(.*?)</li>\s*(?=<li class="card"|</ul>)',
+                            page, flags=re.S))
+    assert sorted(cards) == ["angebot-a", "angebot-b-pausiert", "angebot-d-neu"]
+    assert "zurzeit nicht buchbar" in cards["angebot-b-pausiert"]
+    assert "zurzeit nicht buchbar" not in cards["angebot-a"] + cards["angebot-d-neu"]
+    assert "kostenfrei" in text_of(cards["angebot-a"]) and "kostenfrei" not in text_of(cards["angebot-b-pausiert"])
+    assert "Klasse 3–4" in text_of(cards["angebot-d-neu"]) and "6–10 Jahre" in text_of(cards["angebot-b-pausiert"])
+    offer = read(out, "angebote/angebot-b-pausiert/")
+    assert "gültig bis 31. März 2027" in text_of(offer) or "31. März 2027" in text_of(offer)
+    assert "3. April 2026" in text_of(offer) and "1. Februar 2026" not in text_of(offer)
