@@ -769,3 +769,22 @@ def test_a_content_folder_with_foreign_files_and_a_missing_folder_in_full(tmp_pa
     assert loaded.documents["partner"] == loaded.documents["page"] == []
     assert (loaded.vocabularies, loaded.vocabularies_file, loaded.root) == ({"a": "b"}, "content/vocabularies.yaml",
                                                                             content.resolve())
+
+
+def test_whole_file_yaml_problems_in_full_with_the_offset_of_the_text():
+    def problems(text):
+        return [(p.file, p.line, p.column, p.code, p.field, p.message, p.hint)
+                for p in parse_yaml(text, "site.yaml", 3)[2]]
+
+    assert problems("a: b\n...\nc: d\n") == [(
+        "site.yaml", 6, 1, "yaml-syntax", "c", "Diese Zeile passt nicht zum Aufbau der Angaben.",
+        "Prüfen Sie diese Zeile und die darüber: Hat jede Angabe die Form „feld: Wert“ mit einem Leerzeichen nach dem "
+        "Doppelpunkt, stehen Felder derselben Gruppe genau untereinander, und ist jedes Anführungszeichen und jede "
+        "Klammer geschlossen?")]
+    assert problems("a: 1\n---\nb: 2\n") == [(
+        "site.yaml", 5, 1, "yaml-multiple-documents", "", "Die Datei enthält mehr als ein YAML-Dokument.",
+        "Entfernen Sie die zusätzliche Zeile „---“ oder „...“.")]
+    assert problems("x: 1\n{a: b}}\n") == [(
+        "site.yaml", 5, 7, "yaml-syntax", "", "Nach dem Feldnamen fehlt ein Doppelpunkt.",
+        "Jede Angabe hat die Form „feld: Wert“. Ein längerer Text, der in der nächsten Zeile weitergeht, wird "
+        "eingerückt.")]

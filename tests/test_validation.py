@@ -1,6 +1,7 @@
 """The quality schema and the rules: conversion of strings, German messages, positions, cross-file rules."""
 
 import datetime
+import functools
 import json
 import os
 import shutil
@@ -295,3 +296,65 @@ def test_golden_reports_for_wrong_values_in_every_field(tmp_path, golden, rel):
     for key in found:  # one variant at a time, so a failure names the field and the value
         assert found[key] == expected.get(key), key
     assert set(found) == set(expected)
+
+
+def _hints_for(tmp_path, **changes) -> list[tuple[str, str, str]]:
+    """(code, field, hint) of every problem when the base offer's fields are set to `changes`; None is written
+    as an empty value (`field:`), as an editor leaves it."""
+    root = tmp_path / "hints"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(BASE, root)
+    file = root / "content/offers/angebot-a.md"
+    front, body, _, _ = split_front_matter(file.read_text(encoding="utf-8"), "angebot-a.md")
+    data = {**yaml.safe_load(front), **changes}
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).replace(": null\n", ":\n").replace("- null\n",
+                                                                                                      "-\n")
+    file.write_text(f"---\n{text}---\n{body}", encoding="utf-8")
+    checked = pipeline.check(root / "content", root / "site.yaml", GOLDEN_TODAY)
+    return [(p.code, p.field, p.hint) for p in checked.problems]
+
+
+def test_an_empty_field_says_whether_it_is_required_and_under_which_condition(tmp_path):
+    hints = functools.partial(_hints_for, tmp_path)
+    assert hints(cost={"free": False, "amount_eur": None, "note": "pro Klasse"}) == [
+        ("empty-value", "cost.amount_eur", "Das Feld ist bei „free: false“ Pflicht: Tragen Sie einen Wert ein.")]
+    assert hints(cost={"amount_eur": None}) == [
+        ("missing-field", "cost.free", ""),
+        ("empty-value", "cost.amount_eur", "Das Feld ist bei „free: false“ Pflicht: Tragen Sie dann einen Wert ein, "
+                                           "sonst löschen Sie die ganze Zeile.")]
+    assert hints(cost={"free": True, "amount_eur": None})[1] == (
+        "empty-value", "cost.amount_eur", "Das Feld ist freiwillig: Tragen Sie einen Wert ein oder löschen Sie die "
+                                          "ganze Zeile.")
+    assert hints(evaluation={"kind": "feedback", "description": None}) == [
+        ("empty-value", "evaluation.description", "Das Feld ist Pflicht, außer bei „kind: keine“: Tragen Sie einen "
+                                                  "Wert ein.")]
+    assert hints(evaluation={"kind": "keine", "description": None}) == [
+        ("empty-value", "evaluation.description", "Das Feld ist freiwillig: Tragen Sie einen Wert ein oder löschen "
+                                                  "Sie die ganze Zeile.")]
+    assert hints(green_list={"level": None, "url": "https://x.de/"}) == [
+        ("empty-value", "green_list.level", "Das Feld ist Pflicht: Tragen Sie einen Wert ein. Brauchen Sie die "
+                                            "freiwillige Angabe „Grüne Liste Prävention“ nicht, löschen Sie den "
+                                            "ganzen Block „green_list:“ samt seinen Unterzeilen.")]
+    assert hints(goals=[None]) == [
+        ("empty-value", "goals[1]", "Tragen Sie hinter „- “ einen Wert ein oder löschen Sie die ganze Zeile.")]
+    # a required field of a required group: no word about deleting the group
+    assert hints(quality_seal={"reviewed_on": None, "reviewed_by": "Steuerungsgruppe",
+                               "valid_until": datetime.date(2028, 1, 1)}) == [
+        ("empty-value", "quality_seal.reviewed_on", "Das Feld ist Pflicht: Tragen Sie einen Wert ein.")]
+
+
+def test_the_reference_conversion_agrees_with_the_fast_one():
+    """schema.coerce_reference is the plain recursive conversion that schema.coerce (compiled per schema) must
+    equal; both turn exactly the strings the schema asks for into numbers, decimals, booleans and dates."""
+    offer = schema.load("offer")
+    data = {"title": "01067", "cost": {"free": "nein", "amount_eur": "2,50", "note": "x"},
+            "duration": {"minutes": "090", "sessions": "x"}, "grades": {"from": "5", "to": "7"},
+            "goals": ["1", "ja"], "unknown": {"a": "1"}, "quality_seal": {"valid_until": "2026-02-30"}}
+    expected = {"title": "01067", "cost": {"free": False, "amount_eur": Decimal("2.50"), "note": "x"},
+                "duration": {"minutes": 90, "sessions": "x"}, "grades": {"from": 5, "to": 7},
+                "goals": ["1", "ja"], "unknown": {"a": "1"}, "quality_seal": {"valid_until": "2026-02-30"}}
+    assert schema.coerce_reference(data, offer) == expected == schema.coerce(data, offer)
+    assert type(schema.coerce_reference(data, offer)["cost"]["amount_eur"]) is Decimal
+    assert schema.coerce_reference(["1", "x"], {"items": {"type": "integer"}}) == [1, "x"]
+    assert schema.coerce_reference("ja", None) == "ja"
+    assert schema.coerce_reference(None, offer) is None
