@@ -358,3 +358,31 @@ def test_the_reference_conversion_agrees_with_the_fast_one():
     assert schema.coerce_reference(["1", "x"], {"items": {"type": "integer"}}) == [1, "x"]
     assert schema.coerce_reference("ja", None) == "ja"
     assert schema.coerce_reference(None, offer) is None
+
+
+@pytest.mark.parametrize("status", ["active", "paused", "archived"])
+def test_the_rules_of_an_offer_apply_whatever_its_status(tmp_path, status):
+    """Ranges, cost, contact and dates are checked for paused and archived offers too; only the seal's expiry
+    is not a concern of an archived offer."""
+    root = tmp_path / "status"
+    shutil.copytree(BASE, root)
+    file = root / "content/offers/angebot-a.md"
+    front, body, _, _ = split_front_matter(file.read_text(encoding="utf-8"), "angebot-a.md")
+    data = yaml.safe_load(front)
+    data.update(status=status, grades={"from": 9, "to": 5}, group_size={"min": 30, "max": 10},
+                cost={"free": True, "amount_eur": 5}, contact={"name": "Projektkoordination"},
+                last_updated=datetime.date(2026, 6, 3),
+                quality_seal={"reviewed_on": datetime.date(2026, 6, 5), "reviewed_by": "Steuerungsgruppe",
+                              "valid_until": datetime.date(2026, 6, 4)})
+    file.write_text(f"---\n{yaml.safe_dump(data, allow_unicode=True, sort_keys=False)}---\n{body}", encoding="utf-8")
+    found = [(p.severity, p.code, p.field, p.line)
+             for p in pipeline.check(root / "content", root / "site.yaml", GOLDEN_TODAY).problems
+             if p.file == "content/offers/angebot-a.md"]
+    expected = [("error", "invalid-range", "grades.to", 17), ("error", "invalid-range", "group_size.max", 27),
+                ("error", "amount-for-free-offer", "cost.amount_eur", 34), ("error", "missing-contact", "contact", 50),
+                ("error", "date-in-future", "quality_seal.reviewed_on", 55),
+                ("error", "seal-dates", "quality_seal.valid_until", 57),
+                ("error", "date-in-future", "last_updated", 58)]
+    if status != "archived":
+        expected.append(("warning", "seal-expiring", "quality_seal.valid_until", 57))
+    assert sorted(found, key=lambda p: (p[3], p[1])) == sorted(expected, key=lambda p: (p[3], p[1]))
