@@ -212,7 +212,8 @@ def test_vocabulary_aliases_are_checked_by_the_schema(site):
 
 
 # --- golden reports: every field of every kind of file, given wrong values, gives exactly these problems ---------
-# Each variant changes one value of the small test site (tests/fixtures/base) and records the whole report: file,
+# Each variant changes one value of the small test site (tests/fixtures/base) to one of twelve wrong values
+# (GOLDEN_WRONG) and records the whole report: file,
 # line, column, severity, code, field, message and hint of every problem, in order. A message that changes, a
 # position one line off, a rule that stops applying to a field: each changes a report here. After a deliberate
 # change of messages or rules, regenerate with
@@ -222,7 +223,9 @@ def test_vocabulary_aliases_are_checked_by_the_schema(site):
 GOLDEN = Path(__file__).resolve().parent / "golden" / "validation.json"
 GOLDEN_FILES = ["content/offers/angebot-a.md", "content/partners/traeger-a.md", "content/pages/impressum.md",
                 "content/hilfe.yaml", "content/vocabularies.yaml", "site.yaml"]
-GOLDEN_WRONG = {"leer": None, "text": "x", "datum": "2026-02-30", "zahl": "-1", "liste": ["x"], "leere-liste": [],
+GOLDEN_WRONG = {"leer": None, "text": "x", "datum": "2026-02-30", "zahl": "-1", "null": "0", "liste": ["x"],
+                "leere-liste": [], "doppelt": ["Wert eins", "Wert eins"],
+                "zwoelf": [f"Eintrag Nummer {n}" for n in range(12)], "lang": "Wort " * 62,
                 "gruppe": {"from": "9", "to": "2"}, "weg": "REMOVE"}
 
 
@@ -289,8 +292,9 @@ def test_golden_reports_for_wrong_values_in_every_field(tmp_path, golden, rel):
         everything = json.loads(GOLDEN.read_text(encoding="utf-8")) if GOLDEN.exists() else {}
         everything = {k: v for k, v in everything.items() if not k.startswith(rel + ":")} | found
         GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(json.dumps(dict(sorted(everything.items())), ensure_ascii=False, indent=1) + "\n",
-                          encoding="utf-8")
+        lines = [f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
+                 for k, v in sorted(everything.items())]
+        GOLDEN.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")  # a variant per line
     expected = {key: value for key, value in golden.items() if key.startswith(rel + ":")}
     assert len(found) > 10
     for key in found:  # one variant at a time, so a failure names the field and the value
