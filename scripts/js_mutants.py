@@ -2,6 +2,8 @@
 
     .venv/bin/python scripts/js_mutants.py            # every mutant; exit 1 if one survives
     .venv/bin/python scripts/js_mutants.py url-append  # only the named ones
+    .venv/bin/python scripts/js_mutants.py --root DIR --with tests/browser/test_list_page.py ...
+        # another checkout (e.g. an older one), each mutant against the given tests instead of its own
 
 Each mutant is one plausible slip in one script: the original text (which must occur exactly once, so a mutant
 that no longer applies fails loudly instead of passing), its replacement and the tests that must then fail. The
@@ -110,16 +112,16 @@ MUTANTS = [
 ]
 
 
-def _copy_project(dest: Path) -> None:
+def _copy_project(dest: Path, root: Path = ROOT) -> None:
     top = {".git", ".venv", "node_modules", "mutants", "site", ".pytest_cache", ".hypothesis", ".ruff_cache"}
 
     def ignore(folder: str, names: list[str]) -> set[str]:
-        if Path(folder) == ROOT:
+        if Path(folder) == root:
             return {n for n in names if n in top or n.startswith(("site.staging-", "site.previous-"))}
         return {n for n in names if n in ("__pycache__", "artifacts")}
 
-    shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
-    (dest / "node_modules").symlink_to((ROOT / "node_modules").resolve())
+    shutil.copytree(root, dest, ignore=ignore, symlinks=True)
+    (dest / "node_modules").symlink_to((root / "node_modules").resolve())
 
 
 def _pytest(copy: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess:
@@ -127,7 +129,16 @@ def _pytest(copy: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=900)
 
 
-def main(names: list[str]) -> int:
+def main(argv: list[str]) -> int:
+    root, override = ROOT, None
+    if "--root" in argv:
+        at = argv.index("--root")
+        root = Path(argv[at + 1]).resolve()
+        argv = argv[:at] + argv[at + 2:]
+    if "--with" in argv:
+        at = argv.index("--with")
+        override, argv = tuple(argv[at + 1:]), argv[:at]
+    names = argv
     unknown = set(names) - {m.name for m in MUTANTS}
     if unknown:
         print(f"unknown mutants: {', '.join(sorted(unknown))}", file=sys.stderr)
@@ -136,8 +147,8 @@ def main(names: list[str]) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="js-mutants-") as tmp:
         copy = Path(tmp) / "project"
-        _copy_project(copy)
-        tests = tuple(dict.fromkeys(t for m in chosen for t in m.tests))
+        _copy_project(copy, root)
+        tests = override or tuple(dict.fromkeys(t for m in chosen for t in m.tests))
         clean = _pytest(copy, tests)
         if clean.returncode != 0:
             print(clean.stdout[-3000:], clean.stderr[-2000:])
@@ -153,7 +164,7 @@ def main(names: list[str]) -> int:
                 return 1
             file.write_text(original.replace(mutant.original, mutant.replacement), encoding="utf-8")
             try:
-                result = _pytest(copy, mutant.tests)
+                result = _pytest(copy, override or mutant.tests)
             finally:
                 file.write_text(original, encoding="utf-8")
             if result.returncode == 1:
