@@ -8,12 +8,14 @@ import datetime
 import io
 import json
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 
 import goldensite
 from offerdb import exports, models, pipeline, schema
 from offerdb.cli import ROOT
+from offerdb.memory import Memory
 
 TODAY = datetime.date(2026, 11, 25)
 SUB = "https://example.org/praevention/"
@@ -493,3 +495,50 @@ HELP_V1_KEYS = {
     'contacts[].prevention_areas[].label', 'contacts[].url', 'contacts[].website', 'last_updated', 'license',
     'license_url', 'prevention_areas', 'publisher', 'source', 'title', 'version',
 }
+
+
+# --- the small conversions, value by value ----------------------------------------------------------------------
+
+def test_durations_prices_formulas_and_language_tags():
+    assert [exports._duration(m) for m in (0, 45, 60, 90, 125, 180)] == [
+        "PT0M", "PT45M", "PT1H", "PT1H30M", "PT2H5M", "PT3H"]
+    assert exports._number(Decimal("150")) == 150 and type(exports._number(Decimal("150.00"))) is int
+    assert exports._number(Decimal("2.5")) == 2.5 and type(exports._number(Decimal("2.50"))) is float
+    assert [exports._german_decimal(v) for v in (None, Decimal("2.5"), Decimal("150"), Decimal("0.05"))] == [
+        "", "2,50", "150,00", "0,05"]
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert exports.neutralise_formula(f"{start}SUMME(A1)") == f"'{start}SUMME(A1)"
+    assert exports.neutralise_formula("Text = Text") == "Text = Text" and exports.neutralise_formula("") == ""
+    assert exports._csv_row(["a;b", 'c"d', "e"]) == b'"a;b";"c""d";e\r\n'
+    assert exports._yes_no(True) == "ja" and exports._yes_no(False) == "nein"
+
+    def terms(*keys):
+        return tuple(models.Term(key, key.upper()) for key in keys)
+
+    assert exports._language_tags(terms("de", "leichte-sprache", "dgs", "tr")) == ["de", "gsg", "tr"]
+    assert exports._labels(terms("a", "b")) == "A; B"
+    assert exports._pair(None) is None
+
+
+def test_course_mode_follows_the_venues(site):
+    offer = site.offers[0]
+
+    def mode(*keys):
+        return exports._course_mode(dataclasses.replace(offer, venues=tuple(models.Term(k, k) for k in keys)))
+
+    assert (mode("in-der-schule"), mode("online"), mode("online", "in-der-schule"), mode()) == (
+        "Onsite", "Online", "Blended", "Onsite")
+
+
+def test_parts_of_a_data_file_join_to_the_whole_and_pieces_are_kept_per_offer(site):
+    pieces = exports.Pieces()
+    whole = exports.open_data_json(site)
+    assert b"".join(exports.open_data_json(site, pieces, unjoined=True)) == whole
+    kept = dict(pieces._kept["open-data-json"])
+    assert len(kept) == len(site.offers)
+    assert exports.open_data_json(site, pieces) == whole  # from the pieces
+    assert pieces._kept["open-data-json"] == kept
+    memory = Memory()
+    assert exports.Pieces.of(memory) is exports.Pieces.of(memory) and exports.Pieces.of(None) is None
+    assert exports.document_store(site, exports.Pieces()) == exports.document_store(site)
+    assert exports.open_data_csv(site, exports.Pieces()) == exports.open_data_csv(site)
