@@ -1,17 +1,20 @@
-"""The mutation score per module, from the results of the last `mutmut run` (mutants/ in the project folder).
+"""The mutation score per module, from the results of the last `mutmut run` (mutants/ in the current folder).
 
     .venv/bin/python scripts/mutation_scores.py            # the table
     .venv/bin/python scripts/mutation_scores.py --survivors  # and every surviving mutant not known as equivalent
+    .venv/bin/python scripts/mutation_scores.py --only 'offerdb.*__mutmut_*7' --only ...  # only these mutants
 
 score = killed / (all mutants − equivalent ones). Killed includes timeouts (the mutant hung a test: detected);
 "no tests" (no selected test calls the function) counts against the score like a survivor. Equivalent mutants
 (no test can tell them apart from the original) are listed with their reason in scripts/equivalent_mutants.txt;
 a listed name that no longer exists or that was killed is reported, so the list cannot silently go stale.
+Mutants not checked in the last run (outside the sample `make mutate` runs) are left out and counted.
 Exit 1 when a module in TARGET_MODULES is below TARGET.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import subprocess
 import sys
@@ -30,7 +33,7 @@ def module_of(name: str) -> str:
 
 
 def results() -> dict[str, str]:
-    done = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"],
                           capture_output=True, text=True, check=True)
     found = {}
     for line in done.stdout.splitlines():
@@ -52,12 +55,19 @@ def equivalent() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    status = results()
+    status = everything = results()
+    patterns = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--only"]
+    if patterns:
+        status = {name: state for name, state in status.items()
+                  if any(fnmatch.fnmatch(name, pattern) for pattern in patterns)}
+    unchecked = [name for name, state in status.items() if state == "not checked"]
+    status = {name: state for name, state in status.items() if state != "not checked"}
     if not status:
         print("No results: run `make mutate` (or `mutmut run`) first.")
         return 1
     known = equivalent()
-    stale = sorted(name for name in known if status.get(name) not in ("survived",))
+    stale = sorted(name for name in known
+                   if everything.get(name, "no such mutant") not in ("survived", "not checked"))
     table: dict[str, Counter] = {}
     survivors = []
     for name, state in status.items():
@@ -66,8 +76,8 @@ def main(argv: list[str]) -> int:
             counts["equivalent"] += 1
         elif state in ("killed", "timeout", "caught by type check"):
             counts["killed"] += 1
-        elif state in ("survived", "no tests", "suspicious", "skipped", "not checked"):
-            counts["survived" if state == "survived" else "no tests" if state == "no tests" else "other"] += 1
+        elif state in ("survived", "no tests"):
+            counts[state] += 1
             survivors.append((name, state))
         else:
             counts["other"] += 1
@@ -83,10 +93,12 @@ def main(argv: list[str]) -> int:
         failed |= module in MODULES and score < TARGET
         print(f"{module:12}{total:8}{c['killed']:8}{c['survived']:9}{c['no tests']:9}{c['other']:6}"
               f"{c['equivalent']:7}{score:7.1f}%")
+    if unchecked:
+        print(f"\n{len(unchecked)} mutants were not checked in this run (outside its sample).")
     if stale:
         print(f"\n{len(stale)} names in {EQUIVALENT.relative_to(ROOT)} are no longer surviving mutants:")
         for name in stale:
-            print(f"  {name}: {status.get(name, 'no such mutant')}")
+            print(f"  {name}: {everything.get(name, 'no such mutant')}")
     if "--survivors" in argv:
         print(f"\n{len(survivors)} mutants not killed (see one with `mutmut show NAME`):")
         for name, state in sorted(survivors):
