@@ -167,6 +167,8 @@ def test_cuts_end_rows_and_split_long_rows_at_commas():
     data = row * 3
     ends = gzip_chunks.cuts(data)
     assert ends[-1] == len(data) and ends == sorted(set(ends))
+    # a row longer than two blocks is cut at the first comma past a block, then rows end chunks
+    assert ends == [block + 1, 3 * block + 8, 4 * block + 9, 6 * block + 16, 7 * block + 17, 9 * block + 24]
     assert all(data[end - 1:end] in (b",",) for end in ends[:-1])
     assert gzip.decompress(gzip_chunks.compress(data)) == data
     assert gzip_chunks.cuts(b"") == [] and gzip_chunks.cuts(b"[[[1]]],") == [8]
