@@ -532,3 +532,9 @@ def test_leftovers_of_crashed_builds_are_removed_or_the_old_site_put_back(tmp_pa
     assert (out / "index.html").read_bytes() == b"alt"
     output._remove_leftovers(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "site.staging-fremd"]
+
+
+def test_holding_a_new_folder_marks_it_with_the_explanation(tmp_path):
+    with output.owned(tmp_path / "neu") as out:
+        assert (out / output.MARKER).read_bytes() == output.MARKER_TEXT
+    assert os.listdir(tmp_path / "neu") == [output.MARKER]  # a build that failed here leaves only the marker
