@@ -112,3 +112,7 @@ def test_render_keeps_each_text_and_offset_in_the_memory_under_its_key():
     memory.put(markdown.key("x", 0), "<p>aus dem Gedächtnis</p>")
     assert markdown.render("x", 0, memory) == "<p>aus dem Gedächtnis</p>"
     assert markdown.render("x", 0) == "<p>x</p>"
+
+
+def test_without_an_offset_headings_keep_their_level():
+    assert markdown.to_html("# Eins") == "<h1>Eins</h1>" and render("## Zwei") == "<h2>Zwei</h2>"
