@@ -116,3 +116,8 @@ def test_render_keeps_each_text_and_offset_in_the_memory_under_its_key():
 
 def test_without_an_offset_headings_keep_their_level():
     assert markdown.to_html("# Eins") == "<h1>Eins</h1>" and render("## Zwei") == "<h2>Zwei</h2>"
+
+
+def test_raw_html_keeps_only_the_allowed_attributes():
+    html = markdown.to_html('<a href="https://x.de/" hreflang="de" target="_blank">y</a> <td colspan="2">b</td>')
+    assert html == '<p><a href="https://x.de/" rel="noopener noreferrer">y</a> b</p>'
