@@ -390,3 +390,116 @@ def test_the_rules_of_an_offer_apply_whatever_its_status(tmp_path, status):
     if status != "archived":
         expected.append(("warning", "seal-expiring", "quality_seal.valid_until", 57))
     assert sorted(found, key=lambda p: (p[3], p[1])) == sorted(expected, key=lambda p: (p[3], p[1]))
+
+
+# --- the compiled validity check (a build-speed optimisation) changes speed, never results -------------------
+# (moved from test_benchmarks.py: schema tests belong here, where mutation testing runs them)
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from offerdb.loading import load_content  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_VOCABULARY = {"prevention_areas": {"mobbing", "medienbildung"}, "formats": {"workshop"}}
+
+
+def _check_term(vocabulary: str, key: str) -> str | None:
+    allowed = _VOCABULARY.get(vocabulary)
+    return None if allowed is None or key in allowed else f"{key} nicht in {vocabulary}"
+
+
+def _sample_documents() -> list[tuple[str, dict]]:
+    """Front matter of every shipped file and of the base fixture, as the loader reads it (all strings)."""
+    found = []
+    for folder in (ROOT / "content", ROOT / "tests" / "fixtures" / "base" / "content"):
+        for kind, documents in load_content(folder).documents.items():
+            found += [(kind, d.data) for d in documents]
+    return found
+
+
+SAMPLES = _sample_documents()
+# Values that hit every keyword: wrong types, bounds, patterns, formats, vocabularies, if/then/else.
+_ODD = st.sampled_from([None, "", "x", "0", "-1", "15", "601", "2,50", "0,0", "true", "nein", "ja ", "2026-02-30",
+                        "2026-09-01", "keine", "feedback", "mobbing", "Mobbing", "a@example.org", "kein@",
+                        "https://x.example.org/", "http://x.org", "0371 000000", "09111", [], ["x"], ["x", "x"],
+                        ["mobbing", "mobbing"], [None], [{}], {}, {"from": "9", "to": "2"}, {"free": "false"},
+                        {"free": "true", "amount_eur": "5"}, {"kind": "keine"}, {"kind": "wirkung"}])
+
+
+@st.composite
+def _mutated(draw):
+    kind, data = draw(st.sampled_from(SAMPLES))
+    for _ in range(draw(st.integers(0, 3))):
+        paths = [p for p in _paths(data) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        if draw(st.booleans()) and isinstance(data, dict) and len(path) == 1:
+            data = {k: v for k, v in data.items() if k != path[0]}  # a missing field
+        else:
+            data = _replace(data, path, draw(_ODD))
+    if draw(st.booleans()) and isinstance(data, dict):
+        data = {**data, draw(st.sampled_from(["extra", "note", "age", "grades", "keywords"])): draw(_ODD)}
+    return kind, data
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutated())
+def test_compiled_validity_check_agrees_with_jsonschema(case):
+    kind, data = case
+    values = schema.coerce(data, schema.load(kind))
+    assert values == schema.coerce_reference(data, schema.load(kind))
+    assert [type(v) for v in _leaves(values)] == [type(v) for v in _leaves(schema.coerce_reference(
+        data, schema.load(kind)))]  # Decimal stays Decimal, bool stays bool
+    validator = schema.Validator(kind, _check_term)
+    fast = schema.compile_is_valid(kind, _check_term)(values)
+    token = schema._CHECK_TERM.set(_check_term)
+    try:
+        full = list(validator._validator.iter_errors(values))
+    finally:
+        schema._CHECK_TERM.reset(token)
+    # True must mean valid; the only allowed "unsure" is uniqueItems over lists that are not all strings.
+    assert not (fast and full)
+    if not fast and not full:
+        assert _has_non_string_list(values)
+    assert [e.message for e in validator.iter_errors(values)] == [e.message for e in full]
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def _has_non_string_list(value) -> bool:
+    if isinstance(value, dict):
+        return any(_has_non_string_list(v) for v in value.values())
+    if isinstance(value, list):
+        return any(not isinstance(v, str) for v in value) or any(_has_non_string_list(v) for v in value)
+    return False
+
+
+def test_compiled_check_rejects_what_each_keyword_forbids():
+    kind, data = next((k, d) for k, d in SAMPLES if k == "offer")
+    is_valid = schema.compile_is_valid("offer", _check_term)
+    offer = schema.coerce({**data, "prevention_areas": ["mobbing"], "formats": ["workshop"]}, schema.load("offer"))
+    assert is_valid(offer)
+    broken = [
+        {**offer, "title": "Kurz"},  # minLength
+        {**offer, "prevention_areas": ["gibt-es-nicht"]},  # x-vocabulary
+        {**offer, "cost": {"free": False}},  # if/then: amount and note required
+        {**offer, "duration": {**offer["duration"], "minutes": 5}},  # minimum
+        {**offer, "contact": {**offer["contact"], "url": "http://example.org/"}},  # pattern via $ref
+        {**offer, "last_updated": "2026-02-30"},  # format date
+        {**offer, "unknown": "x"},  # additionalProperties
+        {k: v for k, v in offer.items() if k != "title"},  # required
+    ]
+    for document in broken:
+        assert not is_valid(document)
