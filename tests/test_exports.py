@@ -8,11 +8,14 @@ import datetime
 import io
 import json
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 
+import goldensite
 from offerdb import exports, models, pipeline, schema
 from offerdb.cli import ROOT
+from offerdb.memory import Memory
 
 TODAY = datetime.date(2026, 11, 25)
 SUB = "https://example.org/praevention/"
@@ -386,3 +389,161 @@ def test_help_csv_round_trips_with_bom_and_neutralised_formulas(sub_site):
     row = dict(zip(header, read_csv(exports.help_csv(site))[1], strict=True))
     assert row["Name"] == "'=HYPERLINK(\"x\")" and row["Telefon"] == "'+49 1"
     assert exports.help_csv(sub_site) == data and exports.help_json(sub_site) == exports.help_json(sub_site)
+
+
+# --- golden data files of a small site: every value in its place -------------------------------------------------
+
+DATA_SUFFIXES = (".xml", ".txt", ".json", ".csv", ".jsonld")
+
+
+@pytest.fixture(scope="module")
+def golden_site(tmp_path_factory):
+    return goldensite.build(tmp_path_factory.mktemp("golden"))
+
+
+def test_golden_data_files_are_complete(golden_site):
+    _, out = golden_site
+    assert goldensite.files(out, DATA_SUFFIXES) == (goldensite.golden_files(DATA_SUFFIXES) if not goldensite.WRITE
+                                                   else goldensite.files(out, DATA_SUFFIXES))
+    # This test builds the module's site (the first to use the fixture), so it also compares every data file: a
+    # tool that maps code to the tests calling it (mutmut) sees the build here only.
+    for rel in goldensite.files(out, DATA_SUFFIXES):
+        goldensite.compare(out, rel)
+
+
+@pytest.mark.parametrize("rel", ["feed.xml", "sitemap.xml", "robots.txt", "daten/angebote.json", "daten/angebote.csv",
+                                 "daten/katalog.json", "daten/hilfe.json", "daten/hilfe.csv", "daten/dcat.jsonld",
+                                 "daten/datapackage.json", "daten/suche/index.json"])
+def test_golden_data_file(golden_site, rel):
+    _, out = golden_site
+    goldensite.compare(out, rel)
+
+
+def test_each_feed_entry_has_its_own_offers_date(golden_site):
+    """The date in each entry is that offer's last_updated (another offer's date elsewhere in the feed does not
+    count), the newest first, and the feed's own date is the newest; archived offers are not in it."""
+    built, out = golden_site
+    root = ET.fromstring((out / "feed.xml").read_bytes())
+    entries = {e.find(f"{ATOM}title").text: e.find(f"{ATOM}updated").text for e in root.findall(f"{ATOM}entry")}
+    assert entries == {"Projekttag Klassenrat": "2026-05-20T00:00:00Z",
+                       "Elternabend zu Medien & Sucht": "2026-04-03T00:00:00Z",
+                       "Workshop gegen Mobbing": "2026-02-01T00:00:00Z"}
+    assert list(entries) == ["Projekttag Klassenrat", "Elternabend zu Medien & Sucht", "Workshop gegen Mobbing"]
+    assert root.find(f"{ATOM}updated").text == "2026-05-20T00:00:00Z"
+
+
+def _key_paths(value, prefix=""):
+    """Every key of a JSON value as a path ("offers[].cost.free"); below `vocabularies` only the lists' names."""
+    found = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else key
+            found.add(path)
+            if path.count(".") < 1 or not path.startswith("vocabularies."):
+                found |= _key_paths(item, path)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _key_paths(item, prefix + "[]")
+    return found
+
+
+def test_open_data_keys_are_those_of_its_version(golden_site):
+    """Renaming, adding or dropping a key of the open data needs a new version number: the keys are pinned here
+    to version 1 (the small site has every optional field somewhere, so every key appears)."""
+    _, out = golden_site
+    offers = json.loads((out / "daten/angebote.json").read_text(encoding="utf-8"))
+    assert (exports.OPEN_DATA_VERSION, offers["version"]) == (1, 1)
+    assert _key_paths(offers) == OPEN_DATA_V1_KEYS
+    help_data = json.loads((out / "daten/hilfe.json").read_text(encoding="utf-8"))
+    assert (exports.HELP_DATA_VERSION, help_data["version"]) == (1, 1)
+    assert _key_paths(help_data) - {"prevention_areas.mobbing", "prevention_areas.gewaltpraevention"} == HELP_V1_KEYS
+
+
+OPEN_DATA_V1_KEYS = {
+    'generated', 'license', 'license_url', 'offers', 'offers[].age', 'offers[].age.from', 'offers[].age.to',
+    'offers[].audiences', 'offers[].audiences[].key', 'offers[].audiences[].label', 'offers[].booking',
+    'offers[].booking.lead_time_weeks', 'offers[].booking.note', 'offers[].contact', 'offers[].contact.email',
+    'offers[].contact.name', 'offers[].contact.phone', 'offers[].contact.url', 'offers[].cost',
+    'offers[].cost.amount_eur', 'offers[].cost.free', 'offers[].cost.note', 'offers[].curriculum',
+    'offers[].curriculum[].grades', 'offers[].curriculum[].grades.from', 'offers[].curriculum[].grades.to',
+    'offers[].curriculum[].note', 'offers[].curriculum[].subject', 'offers[].curriculum[].subject_label',
+    'offers[].description_html', 'offers[].duration', 'offers[].duration.minutes', 'offers[].duration.note',
+    'offers[].duration.sessions', 'offers[].evaluation', 'offers[].evaluation.description',
+    'offers[].evaluation.kind', 'offers[].evaluation.kind_label', 'offers[].formats', 'offers[].formats[].key',
+    'offers[].formats[].label', 'offers[].goals', 'offers[].grades', 'offers[].grades.from', 'offers[].grades.to',
+    'offers[].green_list', 'offers[].green_list.level', 'offers[].green_list.level_label',
+    'offers[].green_list.url', 'offers[].group_size', 'offers[].group_size.max', 'offers[].group_size.min',
+    'offers[].group_size.note', 'offers[].keywords', 'offers[].languages', 'offers[].languages[].key',
+    'offers[].languages[].label', 'offers[].last_updated', 'offers[].methods', 'offers[].partner',
+    'offers[].partner.name', 'offers[].partner.slug', 'offers[].partner.url', 'offers[].partner.website',
+    'offers[].prevention_areas', 'offers[].prevention_areas[].key', 'offers[].prevention_areas[].label',
+    'offers[].prevention_levels', 'offers[].prevention_levels[].key', 'offers[].prevention_levels[].label',
+    'offers[].quality_seal', 'offers[].quality_seal.criteria', 'offers[].quality_seal.criteria[].key',
+    'offers[].quality_seal.criteria[].label', 'offers[].quality_seal.reviewed_by',
+    'offers[].quality_seal.reviewed_on', 'offers[].quality_seal.valid_until', 'offers[].school_cooperation',
+    'offers[].school_cooperation.follow_up', 'offers[].school_cooperation.preparation', 'offers[].school_types',
+    'offers[].school_types[].key', 'offers[].school_types[].label', 'offers[].slug', 'offers[].staff_qualification',
+    'offers[].status', 'offers[].status_label', 'offers[].summary', 'offers[].target_group',
+    'offers[].theoretical_basis', 'offers[].title', 'offers[].url', 'offers[].venues', 'offers[].venues[].key',
+    'offers[].venues[].label', 'publisher', 'source', 'title', 'version', 'vocabularies', 'vocabularies.audiences',
+    'vocabularies.evaluation_kinds', 'vocabularies.evidence_levels', 'vocabularies.formats',
+    'vocabularies.languages', 'vocabularies.prevention_areas', 'vocabularies.prevention_levels',
+    'vocabularies.quality_criteria', 'vocabularies.school_types', 'vocabularies.subjects', 'vocabularies.venues',
+}
+
+HELP_V1_KEYS = {
+    'contacts', 'contacts[].anonymous', 'contacts[].audiences', 'contacts[].audiences[].key',
+    'contacts[].audiences[].label', 'contacts[].cost_note', 'contacts[].emergency', 'contacts[].free',
+    'contacts[].helps_with', 'contacts[].hours', 'contacts[].key', 'contacts[].keywords', 'contacts[].name',
+    'contacts[].note', 'contacts[].phones', 'contacts[].phones[].label', 'contacts[].phones[].number',
+    'contacts[].phones[].tel', 'contacts[].prevention_areas', 'contacts[].prevention_areas[].key',
+    'contacts[].prevention_areas[].label', 'contacts[].url', 'contacts[].website', 'last_updated', 'license',
+    'license_url', 'prevention_areas', 'publisher', 'source', 'title', 'version',
+}
+
+
+# --- the small conversions, value by value ----------------------------------------------------------------------
+
+def test_durations_prices_formulas_and_language_tags():
+    assert [exports._duration(m) for m in (0, 45, 60, 90, 125, 180)] == [
+        "PT0M", "PT45M", "PT1H", "PT1H30M", "PT2H5M", "PT3H"]
+    assert exports._number(Decimal("150")) == 150 and type(exports._number(Decimal("150.00"))) is int
+    assert exports._number(Decimal("2.5")) == 2.5 and type(exports._number(Decimal("2.50"))) is float
+    assert [exports._german_decimal(v) for v in (None, Decimal("2.5"), Decimal("150"), Decimal("0.05"))] == [
+        "", "2,50", "150,00", "0,05"]
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert exports.neutralise_formula(f"{start}SUMME(A1)") == f"'{start}SUMME(A1)"
+    assert exports.neutralise_formula("Text = Text") == "Text = Text" and exports.neutralise_formula("") == ""
+    assert exports._csv_row(["a;b", 'c"d', "e"]) == b'"a;b";"c""d";e\r\n'
+    assert exports._yes_no(True) == "ja" and exports._yes_no(False) == "nein"
+
+    def terms(*keys):
+        return tuple(models.Term(key, key.upper()) for key in keys)
+
+    assert exports._language_tags(terms("de", "leichte-sprache", "dgs", "tr")) == ["de", "gsg", "tr"]
+    assert exports._labels(terms("a", "b")) == "A; B"
+    assert exports._pair(None) is None
+
+
+def test_course_mode_follows_the_venues(site):
+    offer = site.offers[0]
+
+    def mode(*keys):
+        return exports._course_mode(dataclasses.replace(offer, venues=tuple(models.Term(k, k) for k in keys)))
+
+    assert (mode("in-der-schule"), mode("online"), mode("online", "in-der-schule"), mode()) == (
+        "Onsite", "Online", "Blended", "Onsite")
+
+
+def test_parts_of_a_data_file_join_to_the_whole_and_pieces_are_kept_per_offer(site):
+    pieces = exports.Pieces()
+    whole = exports.open_data_json(site)
+    assert b"".join(exports.open_data_json(site, pieces, unjoined=True)) == whole
+    kept = dict(pieces._kept["open-data-json"])
+    assert len(kept) == len(site.offers)
+    assert exports.open_data_json(site, pieces) == whole  # from the pieces
+    assert pieces._kept["open-data-json"] == kept
+    memory = Memory()
+    assert exports.Pieces.of(memory) is exports.Pieces.of(memory) and exports.Pieces.of(None) is None
+    assert exports.document_store(site, exports.Pieces()) == exports.document_store(site)
+    assert exports.open_data_csv(site, exports.Pieces()) == exports.open_data_csv(site)

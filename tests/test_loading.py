@@ -1,15 +1,18 @@
 """Strict loading: exact strings, rejected YAML features, encodings and front matter."""
 
 import os
+import stat
 import unicodedata
 
 import pytest
 import yaml
 
 import specialfiles
+from offerdb import loading
 from offerdb.fieldguide import load_vocabularies
+from offerdb.problems import Problem
 from offerdb.loading import (MAX_DEPTH, MAX_FILE_BYTES, field_name, load_content, parse_yaml, read_body, read_bytes,
-                             read_document, read_text, read_yaml_file, split_front_matter)
+                             read_document, read_text, read_yaml_file, special_file_problem, split_front_matter)
 
 
 def parse(text):
@@ -366,3 +369,422 @@ def test_special_md_files_in_content_folders_are_named_for_what_they_are(site, m
     assert sorted(stats) == sorted(str(path) for path in made)
     assert not {str(path) for path in made} & set(spy.paths)
     assert len(content.documents["offer"]) == 1
+
+
+# --- every problem of one file, complete: position, code, field, message and hint ------------------------------
+# Each file starts with two empty lines, so every position counts from the file's first line, not from the front
+# matter's.
+LOADING_CASES = {
+    'alias': '\n\n---\ntitle: &a x\nsummary: *a\n---\nText\n',
+    'tag': '\n\n---\ntitle: !!str 1\ngoals: !custom [a]\n---\n',
+    'too-deep': '\n\n---\nx: '
+        '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\ny: '
+        'z\n---\n',
+    'complex-key': '\n\n---\n? [a, b]\n: 1\n&k key: 2\n---\n',
+    'merge-key': '\n\n---\nbase:\n  <<: {a: 1}\n  b: 2\n---\n',
+    'duplicate': '\n\n---\ntitle: a\nsummary: b\ntitle: c\n---\n',
+    'control': '\n\n---\ntitle: a\x07b\n---\n',
+    'tab': '\n\n---\ntitle: a\n\tsummary: b\ngoals:\n  -\tx\n---\n',
+    'colon': '\n\n---\ntitle: a: b\n---\n',
+    'missing-colon': '\n\n---\ntitle: a\nsummary\n---\n',
+    'special-start': '\n\n---\ntitle: @home\n---\n',
+    'indent': '\n\n---\ncontact:\n  name: a\n   email: b\n---\n',
+    'unclosed-quote': '\n\n---\ntitle: "abc\nsummary: b\n---\n',
+    'escape': '\n\n---\ntitle: "a\\qb"\n---\n',
+    'bracket': '\n\n---\ngoals: [a, b\nsummary: x\n---\n',
+    'brace': '\n\n---\ncontact: {name: a\n---\n',
+    'amp-alone': '\n\n---\ntitle: & x\n---\n',
+    'comment': '\n\n---\ntitle: Offen #für alle\nsummary: "a #b"\ngoals:\n  - Ziel   # Notiz  \n---\n',
+    'no-front-matter': '\n\ntitle: a\n',
+    'unclosed': '\n\n---\ntitle: a\n',
+    'list': '\n\n---\n- a\n- b\n---\n',
+    'empty': '\n\n---\n---\nText\n',
+    'crlf-bom': '\ufeff---\r\ntitle: Straße\r\n---\r\nText\r\n',
+}
+DEEP = "x" + "[1]" * 49
+LOADING_PROBLEMS = {
+    'alias': [
+        (
+         4,
+         8,
+         'yaml-anchor',
+         'title',
+         'Anker mit „&a“ sind nicht erlaubt.',
+         'Schreiben Sie jeden Wert aus. Ist „&“ als Text gemeint, setzen Sie den Wert in Anführungszeichen.',
+        ),
+        (
+         5,
+         10,
+         'yaml-alias',
+         'summary',
+         'Verweise mit „*a“ (YAML-Aliase) sind nicht erlaubt.',
+         'Schreiben Sie den Wert aus. Ist „*“ als Text gemeint, setzen Sie den Wert in Anführungszeichen.',
+        ),
+    ],
+    'tag': [
+        (
+         4,
+         8,
+         'yaml-tag',
+         'title',
+         'Typangaben wie „!!str“ sind nicht erlaubt.',
+         'Lassen Sie die Angabe mit „!“ weg; welcher Typ gilt, legt das Schema fest.',
+        ),
+        (
+         5,
+         8,
+         'yaml-tag',
+         'goals',
+         'Typangaben wie „!custom“ sind nicht erlaubt.',
+         'Lassen Sie die Angabe mit „!“ weg; welcher Typ gilt, legt das Schema fest.',
+        ),
+    ],
+    'too-deep': [
+        (
+         4,
+         53,
+         'yaml-too-deep',
+         DEEP,
+         'Die Angaben sind hier tiefer als 50 Ebenen verschachtelt; dieser Wert wird nicht gelesen.',
+         'Prüfen Sie die Klammern [ ] und { } und die Einrückung; so tief verschachtelte Angaben sieht keine '
+         'Datei vor.',
+        ),
+    ],
+    'complex-key': [
+        (
+         4,
+         3,
+         'yaml-complex-key',
+         '',
+         'Ein Feldname muss ein einfacher Text sein.',
+         'Schreiben Sie „feldname: Wert“.',
+        ),
+        (
+         6,
+         1,
+         'yaml-complex-key',
+         '',
+         'Ein Feldname muss ein einfacher Text sein.',
+         'Schreiben Sie „feldname: Wert“.',
+        ),
+    ],
+    'merge-key': [
+        (
+         5,
+         3,
+         'yaml-merge-key',
+         'base',
+         'Zusammenführungen mit „<<“ (YAML-Merge-Keys) sind nicht erlaubt.',
+         'Schreiben Sie alle Angaben aus.',
+        ),
+    ],
+    'duplicate': [
+        (
+         6,
+         1,
+         'duplicate-key',
+         'title',
+         'Das Feld „title“ steht doppelt (zuerst in Zeile 4).',
+         'Löschen Sie eine der beiden Angaben; sonst ist unklar, welche gilt.',
+        ),
+    ],
+    'control': [
+        (
+         4,
+         9,
+         'yaml-control-character',
+         '',
+         'Die Datei enthält ein unzulässiges Steuerzeichen (U+0007).',
+         'Das Zeichen ist meist beim Kopieren aus einem anderen Programm entstanden: Zeile löschen und neu '
+         'tippen.',
+        ),
+    ],
+    'tab': [
+        (
+         5,
+         1,
+         'tab',
+         'summary',
+         'Die Zeile enthält einen Tabulator.',
+         'YAML erlaubt keine Tabulatoren: ersetzen Sie ihn durch Leerzeichen (zum Einrücken zwei Leerzeichen '
+         'je Ebene).',
+        ),
+        (
+         7,
+         4,
+         'tab',
+         '',
+         'Die Zeile enthält einen Tabulator.',
+         'YAML erlaubt keine Tabulatoren: ersetzen Sie ihn durch Leerzeichen (zum Einrücken zwei Leerzeichen '
+         'je Ebene).',
+        ),
+    ],
+    'colon': [
+        (
+         4,
+         9,
+         'yaml-syntax',
+         'title',
+         'Unerwarteter Doppelpunkt.',
+         'Enthält der Text einen Doppelpunkt mit Leerzeichen („: “)? Dann setzen Sie den ganzen Wert in '
+         'Anführungszeichen. Prüfen Sie auch die Einrückung der Zeile.',
+        ),
+    ],
+    'missing-colon': [
+        (
+         5,
+         1,
+         'yaml-syntax',
+         'title',
+         'Diese Zeile ist keine Angabe der Form „feld: Wert“.',
+         'Gehört der Text zum Wert darüber, rücken Sie ihn weiter ein als dessen Feldnamen; ist er ein '
+         'eigenes Feld, fehlt nach dem Feldnamen der Doppelpunkt.',
+        ),
+    ],
+    'special-start': [
+        (
+         4,
+         8,
+         'yaml-syntax',
+         'title',
+         'Ein Wert beginnt mit einem Zeichen, das in YAML eine besondere Bedeutung hat.',
+         'Werte, die mit @, `, %, &, *, !, | oder > beginnen, in Anführungszeichen setzen.',
+        ),
+    ],
+    'indent': [
+        (
+         6,
+         9,
+         'yaml-syntax',
+         'email',
+         'Unerwarteter Doppelpunkt.',
+         'Enthält der Text einen Doppelpunkt mit Leerzeichen („: “)? Dann setzen Sie den ganzen Wert in '
+         'Anführungszeichen. Prüfen Sie auch die Einrückung der Zeile.',
+        ),
+    ],
+    'unclosed-quote': [
+        (
+         4,
+         8,
+         'yaml-syntax',
+         'title',
+         'Ein Anführungszeichen wird nicht geschlossen.',
+         'Jeder Wert, der mit " oder \' beginnt, muss mit demselben Zeichen enden.',
+        ),
+    ],
+    'escape': [
+        (
+         4,
+         10,
+         'yaml-syntax',
+         'title',
+         'In doppelten Anführungszeichen steht ein Rückstrich (\\), den YAML nicht versteht.',
+         "Verwenden Sie einfache Anführungszeichen ('…') oder lassen Sie den Rückstrich weg.",
+        ),
+    ],
+    'bracket': [
+        (
+         4,
+         8,
+         'yaml-syntax',
+         'goals',
+         'Eine eckige Klammer wird nicht geschlossen.',
+         'Setzen Sie Werte, die mit [ oder { beginnen, in Anführungszeichen, oder schreiben Sie die Liste mit '
+         '„- “ untereinander.',
+        ),
+    ],
+    'brace': [
+        (
+         4,
+         10,
+         'yaml-syntax',
+         'contact',
+         'Eine geschweifte Klammer wird nicht geschlossen.',
+         'Setzen Sie Werte, die mit { beginnen, in Anführungszeichen.',
+        ),
+    ],
+    'amp-alone': [
+        (
+         4,
+         9,
+         'yaml-syntax',
+         'title',
+         'Nach & oder * muss ein Name folgen – meist war das Zeichen aber als Text gemeint.',
+         'Setzen Sie den Wert in Anführungszeichen.',
+        ),
+    ],
+    'comment': [
+    ],
+    'no-front-matter': [
+        (
+         3,
+         1,
+         'missing-front-matter',
+         '',
+         'Die Datei beginnt nicht mit den Angaben (Front Matter).',
+         'Die erste Zeile muss genau „---“ sein; nach den Angaben folgt eine zweite Zeile „---“ und dann der '
+         'Beschreibungstext.',
+        ),
+    ],
+    'unclosed': [
+        (
+         3,
+         1,
+         'unclosed-front-matter',
+         '',
+         'Die Angaben (Front Matter) werden nicht mit einer Zeile „---“ abgeschlossen.',
+         'Fügen Sie nach der letzten Angabe eine Zeile mit genau „---“ ein; danach folgt der '
+         'Beschreibungstext.',
+        ),
+    ],
+    'list': [
+        (
+         4,
+         1,
+         'front-matter-not-mapping',
+         '',
+         'Die Angaben müssen Felder der Form „feld: Wert“ sein.',
+         'Vergleichen Sie die Datei mit einer funktionierenden Angebotsdatei.',
+        ),
+    ],
+    'empty': [
+    ],
+    'crlf-bom': [
+    ],
+}
+# data, body line, body, positions of values, comments after values
+LOADING_DOCUMENTS = {
+    'alias': ({'title': 'x', 'summary': None}, 7, 'Text\n',
+        {(): (4, 1), ('title',): (4, 8), ('summary',): (5, 10)},
+        {}),
+    'tag': ({'title': '1', 'goals': ['a']}, 7, '',
+        {(): (4, 1), ('title',): (4, 8), ('goals',): (5, 8), ('goals', 0): (5, 17)},
+        {}),
+    'complex-key': ({}, 8, '',
+        {(): (4, 1)},
+        {}),
+    'merge-key': ({'base': {'b': '2'}}, 8, '',
+        {(): (4, 1), ('base',): (5, 3), ('base', 'b'): (6, 6)},
+        {}),
+    'duplicate': ({'title': 'a', 'summary': 'b'}, 8, '',
+        {(): (4, 1), ('title',): (4, 8), ('summary',): (5, 10)},
+        {}),
+    'comment': ({'title': 'Offen', 'summary': 'a #b', 'goals': ['Ziel']}, 9, '',
+        {(): (4, 1), ('title',): (4, 8), ('summary',): (5, 10), ('goals',): (7, 3), ('goals', 0): (7, 5)},
+        {('title',): (4, 14, '#für alle'), ('goals', 0): (7, 12, '# Notiz')}),
+    'empty': ({}, 6, 'Text\n',
+        {},
+        {}),
+    'crlf-bom': ({'title': 'Straße'}, 4, 'Text\n',
+        {(): (2, 1), ('title',): (2, 8)},
+        {}),
+}
+
+
+@pytest.mark.parametrize("name", LOADING_CASES)
+def test_each_problem_of_a_file_is_complete_and_counted_from_the_files_first_line(tmp_path, name):
+    path = tmp_path / f"{name}.md"
+    path.write_bytes(LOADING_CASES[name].encode("utf-8"))
+    document, problems = loading.read_document(path, f"content/offers/{name}.md", "offer")
+    assert [(p.line, p.column, p.code, p.field, p.message, p.hint) for p in problems] == LOADING_PROBLEMS[name]
+    assert all(p.file == f"content/offers/{name}.md" and p.severity == "error" for p in problems)
+    if name not in LOADING_DOCUMENTS:
+        assert document is None or name == "too-deep"
+        return
+    data, body_line, body, values, comments = LOADING_DOCUMENTS[name]
+    assert (document.data, document.body_line, document.body) == (data, body_line, body)
+    assert (document.kind, document.slug, document.file) == ("offer", name, f"content/offers/{name}.md")
+    assert document.positions.values == values
+    assert document.positions.comments == comments
+    # read_body (the forked Markdown child's reader) gives the same body
+    assert loading.read_body(str(path)) == body
+
+
+@pytest.mark.parametrize("name", ["no-front-matter", "unclosed"])
+def test_read_body_gives_nothing_where_the_front_matter_cannot_be_split(tmp_path, name):
+    path = tmp_path / f"{name}.md"
+    path.write_bytes(LOADING_CASES[name].encode("utf-8"))
+    assert loading.read_body(str(path)) is None
+
+
+SPECIAL_HINT = ("Ersetzen Sie sie durch eine gewöhnliche Datei (z. B. eine Kopie des Inhalts) oder entfernen Sie sie; "
+                "ein symbolischer Link muss auf eine gewöhnliche Datei zeigen.")
+
+
+@pytest.mark.parametrize("mode, what", [
+    (stat.S_IFDIR, "ein Ordner"), (stat.S_IFIFO, "eine benannte Pipe (FIFO)"),
+    (stat.S_IFCHR, "ein Gerät (zeichenorientiert)"), (stat.S_IFBLK, "ein Gerät (blockorientiert)"),
+    (stat.S_IFSOCK, "ein Socket"), (0, "keine Datei, die gelesen werden kann"),
+])
+def test_the_problem_for_a_special_file_in_full(mode, what):
+    assert special_file_problem("content/offers/x.md", mode) == Problem(
+        "content/offers/x.md", 1, 1, "not-a-regular-file", "error", "",
+        f"„x.md“ ist keine gewöhnliche Datei, sondern {what}, und wird nicht gelesen.", SPECIAL_HINT)
+    assert special_file_problem("content/hilfe.yaml", mode, 7, 5, "video", "film.mp4") == Problem(
+        "content/hilfe.yaml", 7, 5, "not-a-regular-file", "error", "video",
+        f"„film.mp4“ ist keine gewöhnliche Datei, sondern {what}, und wird nicht gelesen.", SPECIAL_HINT)
+
+
+def test_files_that_cannot_be_read_are_problems_in_full(tmp_path):
+    (tmp_path / "big.md").write_bytes(b"a" * (300 * 1024))
+    (tmp_path / "link.md").symlink_to("nowhere.md")
+    (tmp_path / "folder.md").mkdir()
+    assert read_bytes(tmp_path / "big.md", "content/offers/big.md") == (None, [Problem(
+        "content/offers/big.md", 1, 1, "file-too-large", "error", "",
+        "Die Datei ist 300 KiB groß; erlaubt sind höchstens 256 KiB.",
+        "Kürzen Sie die Beschreibung. Bilder und Dokumente gehören nicht in die Datei.")])
+    assert read_bytes(tmp_path / "missing.md", "content/offers/missing.md") == (None, [Problem(
+        "content/offers/missing.md", 1, 1, "missing-file", "error", "", "Die Datei fehlt.")])
+    assert read_bytes(tmp_path / "link.md", "content/offers/link.md") == (None, [Problem(
+        "content/offers/link.md", 1, 1, "missing-file", "error", "",
+        "Die Datei ist ein symbolischer Link auf eine Datei, die es nicht gibt.",
+        "Lassen Sie den Link auf eine vorhandene Datei zeigen oder ersetzen Sie ihn durch die Datei selbst.")])
+    assert read_bytes(tmp_path / "folder.md", "content/offers/folder.md", regular=True) == (None, [Problem(
+        "content/offers/folder.md", 1, 1, "file-unreadable", "error", "",
+        "Die Datei kann nicht gelesen werden (Is a directory).")])
+    (tmp_path / "two-chunks.md").write_bytes(b"x" * (256 * 1024))  # the limit itself: read whole
+    assert read_bytes(tmp_path / "two-chunks.md", "x.md") == (b"x" * (256 * 1024), [])
+
+
+def test_a_content_folder_with_foreign_files_and_a_missing_folder_in_full(tmp_path):
+    content = tmp_path / "content"
+    (content / "offers" / "sub.md").mkdir(parents=True)
+    (content / "offers" / "notes.txt").write_text("x", encoding="utf-8")
+    (content / "offers" / ".gitkeep").write_text("", encoding="utf-8")
+    (content / "offers" / "a.md").write_text("---\ntitle: A\n---\nText\n", encoding="utf-8")
+    (content / "pages").mkdir()
+    (content / "vocabularies.yaml").write_text("a: b\n", encoding="utf-8")
+    loaded = load_content(content)
+    hint = ("Benennen Sie die Datei um (z. B. „angebot.md“) oder entfernen Sie sie; sonst würde sie stillschweigend "
+            "fehlen.")
+    message = "In „offers“ sind nur Markdown-Dateien mit der Endung „.md“ erlaubt."
+    assert loaded.problems == [
+        Problem("content/offers/notes.txt", 1, 1, "unexpected-file", "error", "", message, hint),
+        Problem("content/offers/sub.md", 1, 1, "unexpected-file", "error", "", message, hint),
+        Problem("content/partners", 1, 1, "missing-folder", "error", "",
+                "Der Ordner „partners“ fehlt im Inhaltsordner."),
+    ]
+    assert [(d.kind, d.slug, d.file, d.data) for d in loaded.documents["offer"]] == [
+        ("offer", "a", "content/offers/a.md", {"title": "A"})]
+    assert loaded.documents["partner"] == loaded.documents["page"] == []
+    assert (loaded.vocabularies, loaded.vocabularies_file, loaded.root) == ({"a": "b"}, "content/vocabularies.yaml",
+                                                                            content.resolve())
+
+
+def test_whole_file_yaml_problems_in_full_with_the_offset_of_the_text():
+    def problems(text):
+        return [(p.file, p.line, p.column, p.code, p.field, p.message, p.hint)
+                for p in parse_yaml(text, "site.yaml", 3)[2]]
+
+    assert problems("a: b\n...\nc: d\n") == [(
+        "site.yaml", 6, 1, "yaml-syntax", "c", "Diese Zeile passt nicht zum Aufbau der Angaben.",
+        "Prüfen Sie diese Zeile und die darüber: Hat jede Angabe die Form „feld: Wert“ mit einem Leerzeichen nach dem "
+        "Doppelpunkt, stehen Felder derselben Gruppe genau untereinander, und ist jedes Anführungszeichen und jede "
+        "Klammer geschlossen?")]
+    assert problems("a: 1\n---\nb: 2\n") == [(
+        "site.yaml", 5, 1, "yaml-multiple-documents", "", "Die Datei enthält mehr als ein YAML-Dokument.",
+        "Entfernen Sie die zusätzliche Zeile „---“ oder „...“.")]
+    assert problems("x: 1\n{a: b}}\n") == [(
+        "site.yaml", 5, 7, "yaml-syntax", "", "Nach dem Feldnamen fehlt ein Doppelpunkt.",
+        "Jede Angabe hat die Form „feld: Wert“. Ein längerer Text, der in der nächsten Zeile weitergeht, wird "
+        "eingerückt.")]

@@ -10,6 +10,7 @@ steps of a swap and for a refused mkdir. `.ci/run` installs strace.
 from __future__ import annotations
 
 import datetime
+import errno
 import os
 import shutil
 import signal
@@ -369,3 +370,172 @@ def test_a_preview_that_cannot_make_its_folder_says_so(project, monkeypatch, cap
                      "--port", "0"]) == 1
     assert "Die Vorschau kann ihren Ordner nicht anlegen: Ein Ordner auf dem Weg dorthin fehlt" in \
         capsys.readouterr().err
+
+
+# --- in one process: the German messages in full, the claim's refusals, staging and the record of a site --------
+
+def test_each_failure_of_the_file_system_has_its_german_reason_with_the_path():
+    assert output.reason(OSError(errno.ENOSPC, "No space", "/x/site")) == (
+        "Auf dem Datenträger ist kein Platz mehr frei (oder keine freien Dateieinträge, Inodes) (bei „/x/site“)")
+    assert output.reason(OSError(errno.EROFS, "Read-only")) == "Der Datenträger ist schreibgeschützt"
+    assert output.reason(OSError(errno.EACCES, "Denied", "a")) == "Keine Berechtigung (bei „a“)"
+    assert output.reason(OSError(errno.EBUSY, "busy")) == (
+        "Der Ordner ist in Benutzung (z. B. ein Einhängepunkt); geben Sie einen Ordner darin an")
+    assert output.reason(OSError(9999, "Seltsam", "b")) == "Systemfehler 9999: Seltsam (bei „b“)"
+    assert output.reason(OSError("nur Text")) == "Systemfehler None: nur Text"
+    failed = output.write_failed(OSError(errno.EIO, "I/O", "site/a.html"), Path("site"))
+    assert isinstance(failed, output.OutputError) and failed.exit_code == 1
+    assert str(failed) == ("Die Website konnte nicht nach „site“ geschrieben werden: Ein Lese- oder Schreibfehler "
+                           "des Datenträgers (bei „site/a.html“). Der bisherige Stand bleibt unverändert.")
+
+
+KEEP = "Nichts wurde verändert. Geben Sie mit --out einen eigenen, neuen Ordner an, z. B. „site“."
+
+
+def test_the_claim_says_in_full_why_a_folder_is_refused(tmp_path):
+    content, project_dir = tmp_path / "p" / "content", tmp_path / "p"
+    content.mkdir(parents=True)
+    sources = {"der Inhaltsordner": content}
+
+    def refusal(out, **kwargs) -> str:
+        with pytest.raises(output.Refused) as caught:
+            output.claim(out, **kwargs)
+        assert caught.value.exit_code == 2
+        return str(caught.value)
+
+    real = os.path.realpath
+    assert refusal(content, sources=sources) == (
+        f"„{content}“ kann nicht der Zielordner sein: Das ist der Inhaltsordner („{real(content)}“). {KEEP}")
+    assert refusal(project_dir, sources=sources, project=project_dir) == (
+        f"„{project_dir}“ kann nicht der Zielordner sein: Darin liegt der Inhaltsordner („{real(content)}“), und der "
+        f"Build würde alles darin durch die Website ersetzen. {KEEP}")
+    assert refusal(content / "site", sources=sources) == (
+        f"„{content / 'site'}“ kann nicht der Zielordner sein: Er liegt in „{real(content)}“, und das ist der "
+        f"Inhaltsordner, aus dem gebaut wird. {KEEP}")
+    assert output.claim(project_dir / "site", sources=sources, project=project_dir) == Path(real(project_dir)) / "site"
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    assert refusal(tmp_path / "file") == (
+        f"„{tmp_path / 'file'}“ kann nicht der Zielordner sein: Das ist eine Datei, kein Ordner, und der Build "
+        f"überschreibt sie nicht. {KEEP}")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    for name in ("d", "a", "c", "b"):
+        (foreign / name).write_text("x", encoding="utf-8")
+    assert refusal(foreign) == (
+        f"„{foreign}“ kann nicht der Zielordner sein: Der Ordner enthält Dateien, die nicht von einem Build stammen "
+        f"(„a“, „b“, „c“ …), und der Build würde sie löschen. {KEEP} (Einen Ordner, den offerdb gebaut hat, erkennt "
+        "es an der Datei „.offerdb-site“ darin.)")
+    (foreign / "d").unlink()
+    assert "(„a“, „b“, „c“)," in refusal(foreign)
+    (foreign / output.MARKER).symlink_to("a")  # a marker must be a file of its own
+    assert "nicht von einem Build stammen" in refusal(foreign)
+    (foreign / output.MARKER).unlink()
+    (foreign / output.MARKER).write_bytes(output.MARKER_TEXT)
+    assert output.claim(foreign) == Path(real(foreign))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert output.claim(empty) == Path(real(empty))
+
+
+def test_the_exchange_swaps_two_folders_in_one_step(tmp_path):
+    swap = output._exchange_function()
+    assert swap is not None  # Linux has renameat2
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "in-a").write_text("a", encoding="utf-8")
+    (tmp_path / "b").mkdir()
+    assert swap(os.fsencode(tmp_path / "a"), os.fsencode(tmp_path / "b")) == 0
+    assert os.listdir(tmp_path / "b") == ["in-a"] and os.listdir(tmp_path / "a") == []
+    assert output.exchange(tmp_path / "a", tmp_path / "b") is True
+    assert os.listdir(tmp_path / "a") == ["in-a"]
+    assert swap(os.fsencode(tmp_path / "a"), os.fsencode(tmp_path / "nowhere")) == -1
+    with pytest.raises(FileNotFoundError):
+        output.exchange(tmp_path / "a", tmp_path / "nowhere")
+
+
+def test_publish_replaces_the_folder_with_exactly_the_files_and_the_marker(tmp_path):
+    out = tmp_path / "site"
+    output.publish({"index.html": b"eins", "a/b/c.txt": b"tief"}, out)
+    assert tree(out) == {"index.html": b"eins", "a": None, "a/b": None, "a/b/c.txt": b"tief",
+                         output.MARKER: output.MARKER_TEXT}
+    assert (out.stat().st_mode & 0o777) == 0o755
+    output.publish({"neu.html": b"zwei"}, out)
+    assert tree(out) == {"neu.html": b"zwei", output.MARKER: output.MARKER_TEXT}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging or previous folder left
+
+
+def test_an_update_moves_only_changes_and_removes_what_is_gone(tmp_path):
+    out = tmp_path / "site"
+    output.publish({"a.html": b"a", "alt/x.html": b"x", "alt/tief/y.html": b"y", "b.html": b"b"}, out)
+    previous = {"a.html", "alt/x.html", "alt/tief/y.html", "b.html"}
+    with output.Staging(out, previous) as staging:
+        assert staging.updating
+        staging.keep(["a.html"])
+        staging.add("b.html", b"B")
+        staging.add("neu/z.html", [b"z", b"-", b"teile"])
+        with pytest.raises(ValueError):
+            staging.add("b.html", b"twice")
+        staging.adopt(["neu/w.html", "b.html"])
+        (staging.root / "neu" / "w.html").write_bytes(b"w")
+        staging.commit()
+    assert tree(out) == {"a.html": b"a", "b.html": b"B", "neu": None, "neu/z.html": b"z-teile", "neu/w.html": b"w",
+                         output.MARKER: output.MARKER_TEXT}
+    assert staging.paths == {"a.html", "b.html", "neu/z.html", "neu/w.html"}
+    assert staging.staged == {"b.html", "neu/z.html", "neu/w.html"}
+    assert staging.touched == {"", "alt", "alt/tief", "neu"}
+    assert not staging.root.exists()
+
+
+def test_the_record_of_a_published_site_notices_a_touched_folder_or_file(tmp_path):
+    out = tmp_path / "site"
+    output.publish({"a.html": b"a", "f/b.html": b"b"}, out)
+    files = {}
+    for path, key in (("a.html", ("k", 1)), ("f/b.html", None)):
+        stat = os.stat(out / path)
+        files[path] = (key, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    record = output.Published.record(out, files)
+    assert set(record.folders) == {"", "f"}
+    assert output.Published.check(record, out) is record
+    assert record.unchanged("a.html", ("k", 1), f"{out}{os.sep}").st_size == 1
+    assert record.unchanged("a.html", ("k", 2), f"{out}{os.sep}") is None  # another key
+    assert record.unchanged("f/b.html", None, f"{out}{os.sep}") is None  # always made anew
+    assert record.unchanged("gone.html", ("k", 1), f"{out}{os.sep}") is None
+    same = output.Published.record(out, files, before=record, touched=set())
+    assert same.folders == record.folders
+    (out / "a.html").write_bytes(b"anders")  # edited in place: another size and time
+    assert record.unchanged("a.html", ("k", 1), f"{out}{os.sep}") is None
+    (out / "f" / "fremd.html").write_bytes(b"x")  # a file added by someone else
+    assert not record.intact(out) and output.Published.check(record, out) is None
+    assert output.Published.check(None, out) is None
+    shutil.rmtree(out)
+    assert not record.intact(out)
+
+
+def test_many_parts_are_written_in_order(tmp_path):
+    parts = [f"{i};".encode() for i in range(3 * output._IOV_MAX + 5)]
+    with open(tmp_path / "f", "wb") as f:
+        output._write_parts(f.fileno(), parts)
+    assert (tmp_path / "f").read_bytes() == b"".join(parts)
+
+
+def test_leftovers_of_crashed_builds_are_removed_or_the_old_site_put_back(tmp_path):
+    out = tmp_path / "site"
+    staging = tmp_path / "site.staging-1"
+    (staging).mkdir()
+    (staging / output.MARKER).write_bytes(output.MARKER_TEXT)
+    foreign = tmp_path / "site.staging-fremd"
+    (foreign / "x").mkdir(parents=True)
+    saved = tmp_path / "site.previous-1" / "site"
+    saved.mkdir(parents=True)
+    (saved / output.MARKER).write_bytes(output.MARKER_TEXT)
+    (saved / "index.html").write_bytes(b"alt")
+    assert sorted(kind for kind, _ in output._leftovers(out)) == ["previous", "staging", "staging"]
+    output._repair(out)  # the site was moved aside and not replaced: it comes back
+    assert (out / "index.html").read_bytes() == b"alt"
+    output._remove_leftovers(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "site.staging-fremd"]
+
+
+def test_holding_a_new_folder_marks_it_with_the_explanation(tmp_path):
+    with output.owned(tmp_path / "neu") as out:
+        assert (out / output.MARKER).read_bytes() == output.MARKER_TEXT
+    assert os.listdir(tmp_path / "neu") == [output.MARKER]  # a build that failed here leaves only the marker

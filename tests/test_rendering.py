@@ -4,16 +4,21 @@ JavaScript, theme pages, the Merkliste and data pages, the video of the sign-lan
 from __future__ import annotations
 
 import datetime
+import hashlib
 import html
 import itertools
+import pickle
 import re
 from pathlib import Path
 
+import jinja2
 import pytest
 
+import goldensite
 from offerdb import pipeline, rendering
 from conftest import TODAY as BASE_TODAY  # the day the small test site's seals are valid
 from offerdb.cli import ROOT
+from offerdb.memory import Memory
 
 TODAY = datetime.date(2026, 11, 25)
 
@@ -281,3 +286,127 @@ def test_privacy_page_explains_what_the_merkliste_stores_and_why_no_consent_is_a
     assert "Vorher wird nichts gespeichert." in text and "wird der Eintrag gelöscht" in text
     assert "§ 25 Abs. 2 Nr. 2 TDDDG" in text
     assert "legen nichts im lokalen Speicher" not in text and "steht nur in der Adresse" not in text
+
+
+# --- golden pages of a small site: every value in its place -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def golden_site(tmp_path_factory):
+    return goldensite.build(tmp_path_factory.mktemp("golden"))
+
+
+GOLDEN_PAGES = ["404.html", "angebote/angebot-a/index.html", "angebote/angebot-b-pausiert/index.html",
+                "angebote/angebot-d-neu/index.html", "angebote/index.html", "barrierefreiheit/index.html",
+                "daten/index.html", "datenschutz/index.html", "gebaerdensprache/index.html", "hilfe/index.html",
+                "impressum/index.html", "index.html", "leichte-sprache/index.html", "merkliste/index.html",
+                "themen/gewaltpraevention/index.html", "themen/index.html", "themen/mobbing/index.html",
+                "traeger/index.html", "traeger/traeger-a/index.html"]
+
+
+def test_golden_pages_are_every_page_but_the_field_guide(golden_site):
+    _, out = golden_site
+    assert goldensite.files(out, (".html",)) == GOLDEN_PAGES
+    assert goldensite.golden_files((".html",)) == GOLDEN_PAGES
+    # This test builds the module's site (the first to use the fixture), so it also compares every page: a tool
+    # that maps code to the tests calling it (mutmut) sees the build here only.
+    for rel in GOLDEN_PAGES:
+        goldensite.compare(out, rel)
+
+
+@pytest.mark.parametrize("rel", GOLDEN_PAGES)
+def test_golden_page(golden_site, rel):
+    _, out = golden_site
+    goldensite.compare(out, rel)
+
+
+def test_badges_carry_their_own_offers_values(golden_site):
+    """What stands in a card's badges and facts belongs to that card's offer: a date or cost that appears
+    elsewhere on the page does not count."""
+    _, out = golden_site
+    page = read(out, "angebote/")
+    cards = dict(re.findall(r'<li class="card"[^>]*data-slug="([^"]+)"[^>]*>(.*?)</li>\s*(?=<li class="card"|</ul>)',
+                            page, flags=re.S))
+    assert sorted(cards) == ["angebot-a", "angebot-b-pausiert", "angebot-d-neu"]
+    assert "zurzeit nicht buchbar" in cards["angebot-b-pausiert"]
+    assert "zurzeit nicht buchbar" not in cards["angebot-a"] + cards["angebot-d-neu"]
+    assert "kostenfrei" in text_of(cards["angebot-a"]) and "kostenfrei" not in text_of(cards["angebot-b-pausiert"])
+    assert "Klasse 3–4" in text_of(cards["angebot-d-neu"]) and "6–10 Jahre" in text_of(cards["angebot-b-pausiert"])
+    offer = read(out, "angebote/angebot-b-pausiert/")
+    assert "gültig bis 31. März 2027" in text_of(offer) or "31. März 2027" in text_of(offer)
+    assert "3. April 2026" in text_of(offer) and "1. Februar 2026" not in text_of(offer)
+
+
+# --- the page helpers, value by value ------------------------------------------------------------------------
+
+def test_german_dates_name_every_month():
+    months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+              "November", "Dezember"]
+    for number, month in enumerate(months, start=1):
+        assert rendering.date_de(datetime.date(2026, number, 9)) == f"9. {month} 2026"
+    assert rendering.date_de(datetime.date(2027, 12, 31)) == "31. Dezember 2027"
+
+
+def test_tables_scroll_in_numbered_regions():
+    assert rendering.scrollable_tables("<p>a</p><table><tr></tr></table><table></table>") == (
+        '<p>a</p><section class="table-scroll" tabindex="0" aria-label="Tabelle 1, seitlich scrollbar"><table><tr>'
+        '</tr></table></section><section class="table-scroll" tabindex="0" aria-label="Tabelle 2, seitlich '
+        'scrollbar"><table></table></section>')
+    assert rendering.scrollable_tables("<p>keine</p>") == "<p>keine</p>"
+
+
+@pytest.mark.parametrize("count, number, shown", [
+    (1, 1, [1]), (7, 4, [1, 2, 3, 4, 5, 6, 7]), (8, 1, [1, 2, 3, None, 8]), (8, 3, [1, 2, 3, 4, 5, None, 8]),
+    (8, 4, [1, 2, 3, 4, 5, 6, 7, 8]), (8, 6, [1, None, 4, 5, 6, 7, 8]), (12, 1, [1, 2, 3, None, 12]),
+    (12, 5, [1, 2, 3, 4, 5, 6, 7, None, 12]), (12, 6, [1, None, 4, 5, 6, 7, 8, None, 12]),
+    (12, 8, [1, None, 6, 7, 8, 9, 10, 11, 12]), (12, 12, [1, None, 10, 11, 12]),
+])
+def test_the_pager_names_these_pages(count, number, shown):
+    pages = tuple(f"p{n}/" for n in range(1, count + 1))
+    pager = rendering.Pager(number, pages, (), 1, 0)
+    assert pager.links == [None if n is None else (n, f"p{n}/") for n in shown]
+    assert pager.previous == (f"p{number - 1}/" if number > 1 else None)
+    assert pager.next == (f"p{number + 1}/" if number < count else None)
+
+
+def test_paginate_numbers_pages_and_cards():
+    offers = list(range(50))
+    pages = rendering.paginate(offers, "angebote/")
+    assert [(p.number, p.pages, p.items[:1], len(p.items), p.first_index, p.total) for p in pages] == [
+        (1, ("angebote/", "angebote/seite/2/", "angebote/seite/3/"), (0,), 24, 1, 50),
+        (2, ("angebote/", "angebote/seite/2/", "angebote/seite/3/"), (24,), 24, 25, 50),
+        (3, ("angebote/", "angebote/seite/2/", "angebote/seite/3/"), (48,), 2, 49, 50)]
+    empty = rendering.paginate([], "themen/x/")
+    assert [(p.number, p.pages, p.items, p.first_index, p.total) for p in empty] == [(1, ("themen/x/",), (), 1, 0)]
+
+
+def test_related_offers_share_most_areas_first_then_keep_the_list_order():
+    from types import SimpleNamespace
+
+    def offer(slug, *areas):
+        return SimpleNamespace(slug=slug, prevention_areas=[SimpleNamespace(key=a) for a in areas])
+
+    offers = [offer("a", "x", "y"), offer("b", "y"), offer("c", "x", "y"), offer("d", "z"), offer("e", "x"),
+              offer("f", "y", "x"), offer("g", "x"), offer("h", "q")]
+    related = {slug: [o.slug for o in found] for slug, found in rendering.related_offers(offers).items()}
+    assert related == {"a": ["c", "f", "b", "e"], "b": ["a", "c", "f"], "c": ["a", "f", "b", "e"], "d": [],
+                       "e": ["a", "c", "f", "g"], "f": ["a", "c", "b", "e"], "g": ["a", "c", "e", "f"], "h": []}
+
+
+def test_labels_and_assets_and_the_compiled_environment(tmp_path):
+    from types import SimpleNamespace
+    assert rendering.labels([SimpleNamespace(label="A"), SimpleNamespace(label="B c")]) == "A, B c"
+    assets = rendering.fingerprinted_assets()
+    assert set(assets) >= {"site.css", "list.js", "search.js", "merken.js", "merkliste.js", "favicon.svg"}
+    for name, (path, data) in assets.items():
+        stem, _, suffix = name.rpartition(".")
+        assert path == f"assets/{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{suffix}"
+        assert data == (rendering.ASSETS / name).read_bytes()
+    memory = Memory()
+    first = rendering.environment_for("k", "/x/", assets, memory)
+    assert rendering.environment_for("k", "/x/", assets, memory) is first
+    assert rendering.environment_for("other", "/x/", assets, memory) is not first
+    assert rendering.environment_for("k", "/x/", assets, None) is not first
+    assert first.globals["url"]("angebote/") == "/x/angebote/"
+    assert first.globals["asset"]("site.css") == "/x/" + assets["site.css"][0]
+    assert first.autoescape is True and first.undefined is jinja2.StrictUndefined
+    assert pickle.loads(pickle.dumps(rendering._Compiled(first))).env is None

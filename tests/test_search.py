@@ -159,3 +159,19 @@ def test_names_polizei_finds_the_offers_of_the_polizeidirektion():
     expected = {o.slug for o in site.offers if o.partner.slug == "polizeidirektion-chemnitz"}
     assert expected
     assert expected <= set(refs(search(index, ["Polizei"])["Polizei"]))
+
+
+def test_the_typo_rule_starts_at_five_letters():
+    """One typo is forgiven in words of five letters or more: "Pauze" finds "Pause", "Nerz" (four) not "Netz"."""
+    found = search(compact(DOCS), ["Pauze", "Pause", "Nerz", "Netz", "Gewallt"])
+    assert refs(found["Pauze"]) == refs(found["Pause"]) == ["neutral-1"]
+    assert refs(found["Netz"]) and refs(found["Nerz"]) == []
+    assert refs(found["Gewallt"]) == ["violence"]
+
+
+def test_completion_starts_at_three_letters():
+    """While typing, a word of three letters or more is completed ("Gew" finds "Gewalt"); two letters are not."""
+    found = search(compact(DOCS), ["Gew", "Ge", "Demo"])
+    assert refs(found["Gew"]) == ["violence"]
+    assert found["Ge"] == []
+    assert refs(found["Demo"]) == ["democracy"]

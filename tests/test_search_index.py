@@ -14,7 +14,7 @@ from lunr.pipeline import Pipeline
 from test_search import ROOT, node, sample_site, search
 
 from offerdb import search as offer_search
-from offerdb.search import german, lunr_index
+from offerdb.search import german, gzip_chunks, lunr_index
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +135,48 @@ def test_search_scripts_need_no_eval():
         assert not re.search(r"\beval\s*\(|new Function\b|\bFunction\s*\(", text), path
     source = (ROOT / "templates" / "assets" / "search.js").read_text(encoding="utf-8")
     assert "innerHTML" not in source and "eval(" not in source
+
+
+# Words that reach each rule of the German Snowball stemmer at its edges: short words, R1 and R2 starting at the
+# end or near the start, ge- words, umlauts and ß, u/y between vowels, every suffix group, -nis/-keit/-lich/-isch.
+EDGE_WORDS = ["a", "ab", "abe", "aber", "abend", "aufeinanderfolgenden", "bayern", "bs", "bücher", "eigenes",
+              "ems", "ende", "endlich", "erst", "erzählerisch", "feiernd", "freundlichkeit", "gegangen", "gesetzlich",
+              "häusern", "ig", "isch", "kategorisch", "keit", "kenntnisse", "kindheit", "kreuzen", "langsamkeit",
+              "lehrerinnen", "lichkeit", "möglichkeit", "nisse", "qu", "quälend", "sanft", "schnellsten", "straßen",
+              "täglich", "ueber", "uneinig", "ung", "uu", "vollständig", "yacht", "zeugnisses", "abenteuerlich",
+              "heiterkeit", "bergig", "lustigkeit", "fischen", "erde", "er", "eres", "sichere", "ergebnissen",
+              "bitterlich", "meinungen", "entwicklungen", "tätigkeiten", "europäischen", "aktivität"]
+
+
+def test_stems_at_the_edges_of_every_rule_agree_with_lunr_de_js():
+    js = node("stem", {"words": EDGE_WORDS})
+    assert dict(zip(EDGE_WORDS, js["stems"], strict=True)) == {w: german.stem(w) for w in EDGE_WORDS}
+
+
+@pytest.mark.parametrize("level, xfl", [(1, 4), (0, 4), (6, 0), (9, 2)])
+def test_the_gzip_header_is_what_gzip_writes(level, xfl):
+    assert gzip_chunks.header(level) == b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + bytes((xfl, 3))
+    assert gzip_chunks.header(level) == gzip.compress(b"x", level, mtime=0)[:10]
+    assert gzip_chunks.compress(b"abc" * 1000, level) == gzip.compress(b"abc" * 1000, level, mtime=0)[:10] + \
+        gzip_chunks.compress(b"abc" * 1000, level)[10:]
+
+
+def test_cuts_end_rows_and_split_long_rows_at_commas():
+    block = gzip_chunks.BLOCK
+    row = b"[[[" + b"1," * (3 * block // 2) + b"2]]],"  # a row of 3 blocks: split at commas past a block
+    data = row * 3
+    ends = gzip_chunks.cuts(data)
+    assert ends[-1] == len(data) and ends == sorted(set(ends))
+    # a row longer than two blocks is cut at the first comma past a block, then rows end chunks
+    assert ends == [block + 1, 3 * block + 8, 4 * block + 9, 6 * block + 16, 7 * block + 17, 9 * block + 24]
+    assert all(data[end - 1:end] in (b",",) for end in ends[:-1])
+    assert gzip.decompress(gzip_chunks.compress(data)) == data
+    assert gzip_chunks.cuts(b"") == [] and gzip_chunks.cuts(b"[[[1]]],") == [8]
+    small = b"[[[1]]],[[[2]]],"
+    assert gzip_chunks.cuts(small) == [len(small)]  # pieces below the minimum stay one chunk
+
+
+def test_collect_reads_a_document_without_a_field_as_empty():
+    with_all = offer_search.collect([("a", {"title": "Mobbing", "text": "", "body": ""})])
+    without = offer_search.collect([("a", {"title": "Mobbing"})])
+    assert lunr_index.compact(without) == lunr_index.compact(with_all)

@@ -1,9 +1,21 @@
 """The quality schema and the rules: conversion of strings, German messages, positions, cross-file rules."""
 
 import datetime
+import functools
+import json
+import os
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
-from offerdb import schema
+import pytest
+import yaml
+
+from casekit import BASE
+from mutations import paths as _paths
+from mutations import replace as _replace
+from offerdb import pipeline, schema
+from offerdb.loading import split_front_matter
 from offerdb.validation import REQUIRED_PAGES
 
 
@@ -197,3 +209,297 @@ def test_vocabulary_aliases_are_checked_by_the_schema(site):
                      encoding="utf-8")
     found = [(p.code, p.file, p.field) for p in site.check().problems]
     assert found == [("wrong-type", "content/vocabularies.yaml", "formats.values.workshop.aliases")]
+
+
+# --- golden reports: every field of every kind of file, given wrong values, gives exactly these problems ---------
+# Each variant changes one value of the small test site (tests/fixtures/base) to one of twelve wrong values
+# (GOLDEN_WRONG) and records the whole report: file,
+# line, column, severity, code, field, message and hint of every problem, in order. A message that changes, a
+# position one line off, a rule that stops applying to a field: each changes a report here. After a deliberate
+# change of messages or rules, regenerate with
+#     OFFERDB_WRITE_GOLDEN=1 .venv/bin/python -m pytest tests/test_validation.py -k golden
+# and read the diff of tests/golden/validation.json before committing it.
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "validation.json"
+GOLDEN_FILES = ["content/offers/angebot-a.md", "content/partners/traeger-a.md", "content/pages/impressum.md",
+                "content/hilfe.yaml", "content/vocabularies.yaml", "site.yaml"]
+GOLDEN_WRONG = {"leer": None, "text": "x", "datum": "2026-02-30", "zahl": "-1", "null": "0", "liste": ["x"],
+                "leere-liste": [], "doppelt": ["Wert eins", "Wert eins"],
+                "zwoelf": [f"Eintrag Nummer {n}" for n in range(12)], "lang": "Wort " * 62,
+                "gruppe": {"from": "9", "to": "2"}, "weg": "REMOVE"}
+
+
+def _golden_data(rel: str):
+    text = (BASE / rel).read_text(encoding="utf-8")
+    if rel.endswith(".md"):
+        front, body, _, _ = split_front_matter(text, rel)
+        return yaml.safe_load(front), body
+    return yaml.safe_load(text), None
+
+
+def _golden_variants() -> list[tuple[str, str, tuple, str]]:
+    variants = []
+    for rel in GOLDEN_FILES:
+        data, _ = _golden_data(rel)
+        for path in _paths(data):
+            if not path:
+                continue
+            for name, wrong in GOLDEN_WRONG.items():
+                if wrong == "REMOVE" and isinstance(path[-1], int):
+                    continue
+                variants.append((f"{rel}:{'.'.join(map(str, path))}:{name}", rel, path, name))
+    return variants
+
+
+def _without(value, path):
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    if len(path) == 1:
+        del copy[path[0]]
+    else:
+        copy[path[0]] = _without(value[path[0]], path[1:])
+    return copy
+
+
+def _golden_report(tmp_path: Path, rel: str, path: tuple, name: str) -> list[list]:
+    root = tmp_path / "src"
+    shutil.copytree(BASE, root)
+    data, body = _golden_data(rel)
+    wrong = GOLDEN_WRONG[name]
+    changed = _without(data, path) if wrong == "REMOVE" else _replace(data, path, wrong)
+    dumped = yaml.safe_dump(changed, allow_unicode=True, sort_keys=False)
+    (root / rel).write_text(dumped if body is None else f"---\n{dumped}---\n{body}", encoding="utf-8")
+    try:
+        checked = pipeline.check(root / "content", root / "site.yaml", GOLDEN_TODAY)
+    finally:
+        shutil.rmtree(root)
+    return [[p.file, p.line, p.column, p.severity, p.code, p.field, p.message, p.hint] for p in checked.problems]
+
+
+GOLDEN_TODAY = datetime.date(2026, 6, 1)
+GOLDEN_VARIANTS = _golden_variants()
+
+
+@pytest.fixture(scope="module")
+def golden():
+    return json.loads(GOLDEN.read_text(encoding="utf-8")) if GOLDEN.exists() else {}
+
+
+@pytest.mark.parametrize("rel", GOLDEN_FILES)
+def test_golden_reports_for_wrong_values_in_every_field(tmp_path, golden, rel):
+    found = {key: _golden_report(tmp_path, rel_, path, name)
+             for key, rel_, path, name in GOLDEN_VARIANTS if rel_ == rel}
+    if os.environ.get("OFFERDB_WRITE_GOLDEN"):
+        everything = json.loads(GOLDEN.read_text(encoding="utf-8")) if GOLDEN.exists() else {}
+        everything = {k: v for k, v in everything.items() if not k.startswith(rel + ":")} | found
+        GOLDEN.parent.mkdir(exist_ok=True)
+        lines = [f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
+                 for k, v in sorted(everything.items())]
+        GOLDEN.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")  # a variant per line
+    expected = {key: value for key, value in golden.items() if key.startswith(rel + ":")}
+    assert len(found) > 10
+    for key in found:  # one variant at a time, so a failure names the field and the value
+        assert found[key] == expected.get(key), key
+    assert set(found) == set(expected)
+
+
+def _hints_for(tmp_path, **changes) -> list[tuple[str, str, str]]:
+    """(code, field, hint) of every problem when the base offer's fields are set to `changes`; None is written
+    as an empty value (`field:`), as an editor leaves it."""
+    root = tmp_path / "hints"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(BASE, root)
+    file = root / "content/offers/angebot-a.md"
+    front, body, _, _ = split_front_matter(file.read_text(encoding="utf-8"), "angebot-a.md")
+    data = {**yaml.safe_load(front), **changes}
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).replace(": null\n", ":\n").replace("- null\n",
+                                                                                                      "-\n")
+    file.write_text(f"---\n{text}---\n{body}", encoding="utf-8")
+    checked = pipeline.check(root / "content", root / "site.yaml", GOLDEN_TODAY)
+    return [(p.code, p.field, p.hint) for p in checked.problems]
+
+
+def test_an_empty_field_says_whether_it_is_required_and_under_which_condition(tmp_path):
+    hints = functools.partial(_hints_for, tmp_path)
+    assert hints(cost={"free": False, "amount_eur": None, "note": "pro Klasse"}) == [
+        ("empty-value", "cost.amount_eur", "Das Feld ist bei „free: false“ Pflicht: Tragen Sie einen Wert ein.")]
+    assert hints(cost={"amount_eur": None}) == [
+        ("missing-field", "cost.free", ""),
+        ("empty-value", "cost.amount_eur", "Das Feld ist bei „free: false“ Pflicht: Tragen Sie dann einen Wert ein, "
+                                           "sonst löschen Sie die ganze Zeile.")]
+    assert hints(cost={"free": True, "amount_eur": None})[1] == (
+        "empty-value", "cost.amount_eur", "Das Feld ist freiwillig: Tragen Sie einen Wert ein oder löschen Sie die "
+                                          "ganze Zeile.")
+    assert hints(evaluation={"kind": "feedback", "description": None}) == [
+        ("empty-value", "evaluation.description", "Das Feld ist Pflicht, außer bei „kind: keine“: Tragen Sie einen "
+                                                  "Wert ein.")]
+    assert hints(evaluation={"kind": "keine", "description": None}) == [
+        ("empty-value", "evaluation.description", "Das Feld ist freiwillig: Tragen Sie einen Wert ein oder löschen "
+                                                  "Sie die ganze Zeile.")]
+    assert hints(green_list={"level": None, "url": "https://x.de/"}) == [
+        ("empty-value", "green_list.level", "Das Feld ist Pflicht: Tragen Sie einen Wert ein. Brauchen Sie die "
+                                            "freiwillige Angabe „Grüne Liste Prävention“ nicht, löschen Sie den "
+                                            "ganzen Block „green_list:“ samt seinen Unterzeilen.")]
+    assert hints(goals=[None]) == [
+        ("empty-value", "goals[1]", "Tragen Sie hinter „- “ einen Wert ein oder löschen Sie die ganze Zeile.")]
+    # a required field of a required group: no word about deleting the group
+    assert hints(quality_seal={"reviewed_on": None, "reviewed_by": "Steuerungsgruppe",
+                               "valid_until": datetime.date(2028, 1, 1)}) == [
+        ("empty-value", "quality_seal.reviewed_on", "Das Feld ist Pflicht: Tragen Sie einen Wert ein.")]
+
+
+def test_the_reference_conversion_agrees_with_the_fast_one():
+    """schema.coerce_reference is the plain recursive conversion that schema.coerce (compiled per schema) must
+    equal; both turn exactly the strings the schema asks for into numbers, decimals, booleans and dates."""
+    offer = schema.load("offer")
+    data = {"title": "01067", "cost": {"free": "nein", "amount_eur": "2,50", "note": "x"},
+            "duration": {"minutes": "090", "sessions": "x"}, "grades": {"from": "5", "to": "7"},
+            "goals": ["1", "ja"], "unknown": {"a": "1"}, "quality_seal": {"valid_until": "2026-02-30"}}
+    expected = {"title": "01067", "cost": {"free": False, "amount_eur": Decimal("2.50"), "note": "x"},
+                "duration": {"minutes": 90, "sessions": "x"}, "grades": {"from": 5, "to": 7},
+                "goals": ["1", "ja"], "unknown": {"a": "1"}, "quality_seal": {"valid_until": "2026-02-30"}}
+    assert schema.coerce_reference(data, offer) == expected == schema.coerce(data, offer)
+    assert type(schema.coerce_reference(data, offer)["cost"]["amount_eur"]) is Decimal
+    assert schema.coerce_reference(["1", "x"], {"items": {"type": "integer"}}) == [1, "x"]
+    assert schema.coerce_reference("ja", None) == "ja"
+    assert schema.coerce_reference(None, offer) is None
+
+
+@pytest.mark.parametrize("status", ["active", "paused", "archived"])
+def test_the_rules_of_an_offer_apply_whatever_its_status(tmp_path, status):
+    """Ranges, cost, contact and dates are checked for paused and archived offers too; only the seal's expiry
+    is not a concern of an archived offer."""
+    root = tmp_path / "status"
+    shutil.copytree(BASE, root)
+    file = root / "content/offers/angebot-a.md"
+    front, body, _, _ = split_front_matter(file.read_text(encoding="utf-8"), "angebot-a.md")
+    data = yaml.safe_load(front)
+    data.update(status=status, grades={"from": 9, "to": 5}, group_size={"min": 30, "max": 10},
+                cost={"free": True, "amount_eur": 5}, contact={"name": "Projektkoordination"},
+                last_updated=datetime.date(2026, 6, 3),
+                quality_seal={"reviewed_on": datetime.date(2026, 6, 5), "reviewed_by": "Steuerungsgruppe",
+                              "valid_until": datetime.date(2026, 6, 4)})
+    file.write_text(f"---\n{yaml.safe_dump(data, allow_unicode=True, sort_keys=False)}---\n{body}", encoding="utf-8")
+    found = [(p.severity, p.code, p.field, p.line)
+             for p in pipeline.check(root / "content", root / "site.yaml", GOLDEN_TODAY).problems
+             if p.file == "content/offers/angebot-a.md"]
+    expected = [("error", "invalid-range", "grades.to", 17), ("error", "invalid-range", "group_size.max", 27),
+                ("error", "amount-for-free-offer", "cost.amount_eur", 34), ("error", "missing-contact", "contact", 50),
+                ("error", "date-in-future", "quality_seal.reviewed_on", 55),
+                ("error", "seal-dates", "quality_seal.valid_until", 57),
+                ("error", "date-in-future", "last_updated", 58)]
+    if status != "archived":
+        expected.append(("warning", "seal-expiring", "quality_seal.valid_until", 57))
+    assert sorted(found, key=lambda p: (p[3], p[1])) == sorted(expected, key=lambda p: (p[3], p[1]))
+
+
+# --- the compiled validity check (a build-speed optimisation) changes speed, never results -------------------
+# (moved from test_benchmarks.py: schema tests belong here, where mutation testing runs them)
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from offerdb.loading import load_content  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_VOCABULARY = {"prevention_areas": {"mobbing", "medienbildung"}, "formats": {"workshop"}}
+
+
+def _check_term(vocabulary: str, key: str) -> str | None:
+    allowed = _VOCABULARY.get(vocabulary)
+    return None if allowed is None or key in allowed else f"{key} nicht in {vocabulary}"
+
+
+def _sample_documents() -> list[tuple[str, dict]]:
+    """Front matter of every shipped file and of the base fixture, as the loader reads it (all strings)."""
+    found = []
+    for folder in (ROOT / "content", ROOT / "tests" / "fixtures" / "base" / "content"):
+        for kind, documents in load_content(folder).documents.items():
+            found += [(kind, d.data) for d in documents]
+    return found
+
+
+SAMPLES = _sample_documents()
+# Values that hit every keyword: wrong types, bounds, patterns, formats, vocabularies, if/then/else.
+_ODD = st.sampled_from([None, "", "x", "0", "-1", "15", "601", "2,50", "0,0", "true", "nein", "ja ", "2026-02-30",
+                        "2026-09-01", "keine", "feedback", "mobbing", "Mobbing", "a@example.org", "kein@",
+                        "https://x.example.org/", "http://x.org", "0371 000000", "09111", [], ["x"], ["x", "x"],
+                        ["mobbing", "mobbing"], [None], [{}], {}, {"from": "9", "to": "2"}, {"free": "false"},
+                        {"free": "true", "amount_eur": "5"}, {"kind": "keine"}, {"kind": "wirkung"}])
+
+
+@st.composite
+def _mutated(draw):
+    kind, data = draw(st.sampled_from(SAMPLES))
+    for _ in range(draw(st.integers(0, 3))):
+        paths = [p for p in _paths(data) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        if draw(st.booleans()) and isinstance(data, dict) and len(path) == 1:
+            data = {k: v for k, v in data.items() if k != path[0]}  # a missing field
+        else:
+            data = _replace(data, path, draw(_ODD))
+    if draw(st.booleans()) and isinstance(data, dict):
+        data = {**data, draw(st.sampled_from(["extra", "note", "age", "grades", "keywords"])): draw(_ODD)}
+    return kind, data
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutated())
+def test_compiled_validity_check_agrees_with_jsonschema(case):
+    kind, data = case
+    values = schema.coerce(data, schema.load(kind))
+    assert values == schema.coerce_reference(data, schema.load(kind))
+    assert [type(v) for v in _leaves(values)] == [type(v) for v in _leaves(schema.coerce_reference(
+        data, schema.load(kind)))]  # Decimal stays Decimal, bool stays bool
+    validator = schema.Validator(kind, _check_term)
+    fast = schema.compile_is_valid(kind, _check_term)(values)
+    token = schema._CHECK_TERM.set(_check_term)
+    try:
+        full = list(validator._validator.iter_errors(values))
+    finally:
+        schema._CHECK_TERM.reset(token)
+    # True must mean valid; the only allowed "unsure" is uniqueItems over lists that are not all strings.
+    assert not (fast and full)
+    if not fast and not full:
+        assert _has_non_string_list(values)
+    assert [e.message for e in validator.iter_errors(values)] == [e.message for e in full]
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def _has_non_string_list(value) -> bool:
+    if isinstance(value, dict):
+        return any(_has_non_string_list(v) for v in value.values())
+    if isinstance(value, list):
+        return any(not isinstance(v, str) for v in value) or any(_has_non_string_list(v) for v in value)
+    return False
+
+
+def test_compiled_check_rejects_what_each_keyword_forbids():
+    kind, data = next((k, d) for k, d in SAMPLES if k == "offer")
+    is_valid = schema.compile_is_valid("offer", _check_term)
+    offer = schema.coerce({**data, "prevention_areas": ["mobbing"], "formats": ["workshop"]}, schema.load("offer"))
+    assert is_valid(offer)
+    broken = [
+        {**offer, "title": "Kurz"},  # minLength
+        {**offer, "prevention_areas": ["gibt-es-nicht"]},  # x-vocabulary
+        {**offer, "cost": {"free": False}},  # if/then: amount and note required
+        {**offer, "duration": {**offer["duration"], "minutes": 5}},  # minimum
+        {**offer, "contact": {**offer["contact"], "url": "http://example.org/"}},  # pattern via $ref
+        {**offer, "last_updated": "2026-02-30"},  # format date
+        {**offer, "unknown": "x"},  # additionalProperties
+        {k: v for k, v in offer.items() if k != "title"},  # required
+    ]
+    for document in broken:
+        assert not is_valid(document)

@@ -181,3 +181,68 @@ def test_gruene_liste_facet_filters_by_evidence_level(browse, page, catalog):
     unfiltered = expected(catalog, except_="wirksamkeit")
     assert count(page, "wirksamkeit=theoretisch-gut-begruendet") == len(
         [o for o in unfiltered if "theoretisch-gut-begruendet" in o["evidence"]])
+
+
+def test_two_values_of_one_facet_both_stand_in_the_url(browse, page, catalog):
+    """What list.js writes back after a change: every chosen value of a facet, the cost filter as the page reads
+    it, nothing else; the address restores the same choice."""
+    browse.visit(page, "angebote/")
+    ready(page)
+    page.check("#f-format-workshop")
+    page.check("#f-format-projekttag")
+    page.check("#f-kostenfrei")
+    order = page.eval_on_selector_all('input[name="format"]:checked', "boxes => boxes.map(b => b.value)")
+    assert sorted(order) == ["projekttag", "workshop"]
+    assert parse_qs(urlsplit(page.url).query) == {"format": order, "kostenfrei": ["1"]}
+    want = expected(catalog, {"format": ["workshop", "projekttag"]}, free=True)
+    assert page.inner_text("#ergebnis").startswith(f"{len(want)} Angebote gefunden.")
+    page.reload(wait_until="networkidle")
+    ready(page)
+    assert page.is_checked("#f-format-workshop") and page.is_checked("#f-format-projekttag")
+    assert page.is_checked("#f-kostenfrei")
+    assert sorted(cards(page)) == sorted(o["slug"] for o in want)
+
+
+def test_grade_options_count_the_offers_of_each_grade(browse, page, catalog):
+    """Each grade option counts the offers whose range includes it, first and last grade too; choosing a grade
+    keeps exactly those offers; an option with one offer is not dimmed, one with none is."""
+    browse.visit(page, "angebote/")
+    ready(page)
+    options = page.eval_on_selector_all("#f-klasse option", "os => os.map(o => [o.value, o.textContent])")
+    grades = [int(value) for value, _ in options if value]
+    assert grades == list(range(1, 14))
+    for grade in grades:
+        n = len(expected(catalog, grade=grade))
+        assert [text for value, text in options if value == str(grade)] == [f"Klasse {grade} ({n})"]
+    for grade in (1, 5, 9, 13):  # grades where offers start or end
+        page.select_option("#f-klasse", str(grade))
+        want = expected(catalog, grade=grade)
+        wait_until(page, "n => document.querySelector('#ergebnis').textContent.startsWith(n + ' Angebot')", len(want))
+    page.select_option("#f-klasse", "")
+    spans = page.eval_on_selector_all("[data-count]", """spans => spans.map(s => [s.dataset.count, s.textContent,
+                                                            s.parentNode.classList.contains('zero')])""")
+    counts = {int(text.strip("()")) for _, text, _ in spans}
+    assert 1 in counts, "the sample must have an option with a single offer"
+    for key, text, dimmed in spans:
+        assert dimmed == (text == "(0)"), key
+
+
+def test_cards_show_titles_and_summaries_as_text(browse, page, catalog):
+    """The cards list.js builds take title, summary, cost and partner as text: markup in the catalog stays
+    visible characters and never becomes an element."""
+    hostile = json.loads(json.dumps(catalog))
+    first = hostile["offers"][0]
+    first["title"] = '<b id="x-title">T</b> &amp; <img src="x-img">'
+    first["summary"] = '<i id="x-summary">S</i> &lt;'
+    first["partner"] = '<u id="x-partner">P</u>'
+    first["free"], first["cost"] = False, '<s id="x-cost">5 €</s>'
+    page.route("**/daten/katalog.json", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(hostile)))
+    browse.visit(page, "angebote/")
+    ready(page)
+    card = page.locator(f'#liste > li.card[data-slug="{first["slug"]}"]')
+    assert card.locator("h3 a").text_content() == first["title"]
+    assert card.locator(".card-summary").text_content() == first["summary"]
+    assert card.locator(".card-partner").text_content() == first["partner"]
+    assert first["cost"] in card.locator(".facts").text_content()
+    assert page.locator("#liste b, #liste i, #liste u, #liste s, #liste img").count() == 0

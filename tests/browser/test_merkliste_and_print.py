@@ -213,3 +213,33 @@ def test_every_offer_prints_on_one_page_with_its_contact(browse, page, site):
     assert contact.is_visible()
     assert page.locator("section[aria-labelledby='kontakt'] a[href^='mailto:']").first.is_visible()
     assert page.locator(".print-only").first.is_visible()
+
+
+def test_unmarking_removes_that_offer_and_keeps_the_others(browse, page, offers):
+    a, b, c = offers[1], offers[2], offers[3]
+    for offer in (a, b, c):
+        browse.visit(page, f"angebote/{offer['slug']}/")
+        page.click("[data-mark-offer]")
+    assert stored(page) == {KEY: f"{a['slug']},{b['slug']},{c['slug']}"}
+    browse.visit(page, f"angebote/{b['slug']}/")
+    assert page.get_attribute("[data-mark-offer]", "aria-pressed") == "true"
+    page.click("[data-mark-offer]")
+    assert page.get_attribute("[data-mark-offer]", "aria-pressed") == "false"
+    assert stored(page) == {KEY: f"{a['slug']},{c['slug']}"}
+    assert page.inner_text("[data-marked-count]") == "2"
+    browse.visit(page, f"angebote/{a['slug']}/")
+    page.click("[data-mark-offer]")  # the first one
+    assert stored(page) == {KEY: c["slug"]}
+
+
+def test_a_stored_list_is_read_without_repeats_or_foreign_entries(browse, page, offers):
+    a, b = offers[7], offers[8]
+    browse.visit(page, "angebote/")
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)",
+                  [KEY, f"{a['slug']},{a['slug']},<b>x</b>,,{b['slug']},{a['slug']}"])
+    browse.visit(page, "merkliste/")
+    wait_until(page, "document.querySelectorAll('#merk-liste > li').length > 0")
+    assert listed(page) == [a["title"], b["title"]]
+    assert page.inner_text("#merk-status") == "2 Angebote auf Ihrer Merkliste."
+    browse.visit(page, f"angebote/{b['slug']}/")
+    assert page.inner_text("[data-marked-count]") == "2"
