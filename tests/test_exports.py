@@ -539,10 +539,11 @@ def test_parts_of_a_data_file_join_to_the_whole_and_pieces_are_kept_per_offer(si
     pieces = exports.Pieces()
     whole = exports.open_data_json(site)
     assert b"".join(exports.open_data_json(site, pieces, unjoined=True)) == whole
-    kept = dict(pieces._kept["open-data-json"])
-    assert len(kept) == len(site.offers)
+    context, kept = pieces._kept["open-data-json"]
+    kept = dict(kept)
+    assert len(kept) == len(site.offers) and set(kept) == {o.files for o in site.offers}
     assert exports.open_data_json(site, pieces) == whole  # from the pieces
-    assert pieces._kept["open-data-json"] == kept
+    assert pieces._kept["open-data-json"] == (context, kept)
     memory = Memory()
     assert exports.Pieces.of(memory) is exports.Pieces.of(memory) and exports.Pieces.of(None) is None
     assert exports.document_store(site, exports.Pieces()) == exports.document_store(site)
