@@ -77,16 +77,13 @@ class Pieces:
         made_in, last = self._kept.get(name, ("", {}))
         if made_in != context:
             last = {}
-        now: dict[tuple[str, str], bytes] = {}
-        pieces = []
-        for offer in site.offers:
-            # A remembered offer model brings the very tuple it was keyed by: found by identity, not compared.
-            piece = last.get(offer.files)
-            if piece is None:
-                piece = make(offer, site)
-            now[offer.files] = piece
-            pieces.append(piece)
-        self._kept[name] = (context, now)  # what this build did not use is forgotten
+        offers = site.offers
+        # A remembered offer model brings the very tuple it was keyed by: found by identity, not compared.
+        keys = [offer.files for offer in offers]
+        pieces = list(map(last.get, keys))
+        for i in [i for i, piece in enumerate(pieces) if piece is None]:
+            pieces[i] = make(offers[i], site)
+        self._kept[name] = (context, dict(zip(keys, pieces, strict=True)))  # what this build did not use is forgotten
         return pieces
 
 
