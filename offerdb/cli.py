@@ -200,15 +200,18 @@ def _fieldguide(args: argparse.Namespace) -> int:
         print(f"{args.content / 'vocabularies.yaml'} ist nicht lesbar; bitte zuerst `python build.py check`.",
               file=sys.stderr)
         return EXIT_PROBLEMS
-    text = fieldguide.document(vocabularies)
-    if args.out:
+    return _emit(fieldguide.document(vocabularies), args.out, "Die Feldanleitung")
+
+
+def _emit(text: str, out: Path | None, what: str) -> int:
+    """A generated document into the file `out`, or to standard output; `what` names it in German."""
+    if out:
         try:
-            args.out.write_text(text, encoding="utf-8")
+            out.write_text(text, encoding="utf-8")
         except OSError as exc:
-            print(f"Die Feldanleitung konnte nicht nach „{args.out}“ geschrieben werden: {output.reason(exc)}.",
-                  file=sys.stderr)
+            print(f"{what} konnte nicht nach „{out}“ geschrieben werden: {output.reason(exc)}.", file=sys.stderr)
             return EXIT_PROBLEMS
-        print(f"Geschrieben: {args.out}", file=sys.stderr)
+        print(f"Geschrieben: {out}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(text.encode("utf-8"))  # UTF-8 also where the console is not (Windows)
         sys.stdout.flush()
@@ -222,19 +225,7 @@ def _cms(args: argparse.Namespace) -> int:
         print("content/vocabularies.yaml oder site.yaml ist nicht lesbar; bitte zuerst `python build.py check`.",
               file=sys.stderr)
         return EXIT_PROBLEMS
-    text = cms.document(vocabularies, settings)
-    if args.out:
-        try:
-            args.out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"Die Konfiguration konnte nicht nach „{args.out}“ geschrieben werden: {output.reason(exc)}.",
-                  file=sys.stderr)
-            return EXIT_PROBLEMS
-        print(f"Geschrieben: {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(text.encode("utf-8"))
-        sys.stdout.flush()
-    return EXIT_OK
+    return _emit(cms.document(vocabularies, settings), args.out, "Die Konfiguration")
 
 
 def _review(args: argparse.Namespace, today: datetime.date) -> int:
