@@ -503,3 +503,14 @@ def test_compiled_check_rejects_what_each_keyword_forbids():
     ]
     for document in broken:
         assert not is_valid(document)
+
+
+def test_compiled_check_takes_lengths_at_their_bounds():
+    """A title of exactly minLength or maxLength characters is valid, one character beyond either is not."""
+    kind, data = next((k, d) for k, d in SAMPLES if k == "offer")
+    is_valid = schema.compile_is_valid("offer", _check_term)
+    offer = schema.coerce({**data, "prevention_areas": ["mobbing"], "formats": ["workshop"]}, schema.load("offer"))
+    title = schema.resolve(schema.load("offer")["properties"]["title"])
+    low, high = title["minLength"], title["maxLength"]
+    assert is_valid({**offer, "title": "x" * low}) and is_valid({**offer, "title": "x" * high})
+    assert not is_valid({**offer, "title": "x" * (low - 1)}) and not is_valid({**offer, "title": "x" * (high + 1)})
