@@ -18,6 +18,8 @@ import datetime
 import functools
 import http.server
 import re
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -50,6 +52,19 @@ NOT_FOUND_PATH = "diese-seite-gibt-es-nicht/"
 
 
 # --- building and serving --------------------------------------------------------------------------------
+
+def wait_for_port(port: int, process: subprocess.Popen, what: str, seconds: float = 20) -> None:
+    """Until a server started as `process` accepts connections on 127.0.0.1:`port`; fails with `what` if it
+    exits or takes longer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert process.poll() is None and time.monotonic() < deadline, what
+            time.sleep(0.05)
+
 
 def build_sample(out: Path, base_url: str | None = None) -> list[str]:
     """Build the shipped content into `out` (with another base_url if given); return the published slugs."""

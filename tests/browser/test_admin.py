@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ARTIFACTS, ROOT, TODAY, SiteServer, _serve, build_sample
+from conftest import ARTIFACTS, ROOT, TODAY, SiteServer, _serve, build_sample, wait_for_port
 from playwright.sync_api import Page
 
 from offerdb import pipeline
@@ -56,14 +56,7 @@ def _editor(out: Path, repo: Path, mode: str) -> Iterator[SiteServer]:
            "GIT_REPO_DIRECTORY": str(repo), "LOG_LEVEL": "error"}
     proxy = subprocess.Popen(["node", str(DECAP_SERVER)], env=env, cwd=repo)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert proxy.poll() is None and time.monotonic() < deadline, "decap-server startet nicht"
-                time.sleep(0.1)
+        wait_for_port(port, proxy, "decap-server startet nicht")
         server = _serve(out, "/", offers)
         server.proxy = f"http://127.0.0.1:{port}/api/v1"  # type: ignore[attr-defined]
         yield server

@@ -12,7 +12,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, build_sample
+from conftest import ROOT, build_sample, wait_for_port
 
 from offerdb import cms
 
@@ -72,14 +71,10 @@ def built_site(work: Path, prefix: str) -> tuple[Path, Path]:
 def running(command: list[str], port: int, log: Path) -> Iterator[None]:
     process = subprocess.Popen(command)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-                time.sleep(0.05)
+        try:
+            wait_for_port(port, process, "server did not start")
+        except AssertionError:
+            raise AssertionError(log.read_text()) from None
         yield
     finally:
         process.terminate()
