@@ -452,11 +452,29 @@ def _catalogue_entry(offer: Offer, site: Site) -> bytes:
     # address, so a printed Merkliste says where to write or go without opening each offer.
     if offer.cost.amount_text:
         entry["cost"] = offer.cost.amount_text
+    entry["contact"] = _contact(offer)
+    return _compact_json(entry)
+
+
+def _contact(offer: Offer) -> dict[str, str]:
     partner = offer.partner
     address = ", ".join(part for part in (partner.street, f"{partner.postal_code} {partner.city}".strip()) if part)
-    entry["contact"] = {k: v for k, v in (("email", offer.contact.email), ("phone", offer.contact.phone),
-                                          ("address", address)) if v}
-    return _compact_json(entry)
+    return {k: v for k, v in (("email", offer.contact.email), ("phone", offer.contact.phone), ("address", address))
+            if v}
+
+
+def card(offer: Offer) -> dict[str, Any]:
+    """What list.js shows on a card and merkliste.js on the list and its print (the search's card buckets):
+    the catalogue entry without the filter values, which the search's filter file holds."""
+    entry: dict[str, Any] = {
+        "slug": offer.slug, "title": offer.title, "summary": offer.summary, "partner": offer.partner.name,
+        "free": offer.cost.free, "grades": _pair(offer.grades), "age": _pair(offer.age),
+        "format": [t.key for t in offer.formats], "paused": offer.status == "paused",
+    }
+    if offer.cost.amount_text:
+        entry["cost"] = offer.cost.amount_text
+    entry["contact"] = _contact(offer)
+    return entry
 
 
 # --- daten/hilfe.json, daten/hilfe.csv -----------------------------------------------------------------

@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..memory import Memory, digest
-from ..models import Offer, Site
-from . import german, gzip_chunks, lunr_index, terms
+from .. import exports
+from ..models import FACETS, Offer, Site
+from . import german, lunr_index, shards, terms
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
-INDEX_PATH = "daten/suche/index.json"
 
 # Field, boost. Chosen by measurement (benchmarks/search.py): the body triples the index, and with a separate
 # field per front-matter key every posting repeats once per field. Three fields keep a title hit above a
@@ -93,15 +93,6 @@ def gzipped(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9 if len(data) < GZIP_BEST_BELOW else 6, mtime=0)
 
 
-def gzipped_index(data: bytes, chunks: gzip_chunks.ChunkedGzip | None = None) -> bytes:
-    """The index's .gz: as `gzipped` below GZIP_BEST_BELOW; above, level 6 in content-defined chunks
-    (gzip_chunks), ~2 % larger but a rebuild with the same `chunks` compresses only the chunks that changed
-    (0.24 s -> ~0.02 s at 10,000 offers). The bytes depend on `data` alone."""
-    if len(data) < GZIP_BEST_BELOW:
-        return gzipped(data)
-    return (chunks or gzip_chunks.ChunkedGzip()).compress(data, 6)
-
-
 def script_files(node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
     if not (node_modules / "lunr").is_dir() or not (node_modules / "lunr-languages").is_dir():
         raise SearchError(f"Die Suchbibliotheken lunr und lunr-languages fehlen in {node_modules}. "
@@ -115,32 +106,15 @@ def script_files(node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
     return files
 
 
-class _Incremental:
-    """What a rebuild with the same memory takes from the build before: the postings and encoded rows (the
-    writer patches only rows whose postings changed) and the compressed chunks of the index. Both give the
-    same bytes as a cold build."""
-
-    def __init__(self) -> None:
-        self.writer = lunr_index.IndexWriter()
-        self.chunks = gzip_chunks.ChunkedGzip()
-
-
-_WRITER = ("search-writer", terms.RULES)
-
-
 def build_search(site: Site, memory: Memory | None = None) -> dict[str, bytes]:
-    """Files to publish, paths relative to the site root.
+    """Files to publish, paths relative to the site root: the lunr scripts and the search data in small files
+    (shards.py), named in daten/suche/manifest.json.
 
-    Each offer's term counts come from `memory` when the same files were indexed before, and the postings of
-    the previous build with the same memory are patched: a rebuild after one changed offer tokenizes only
-    that offer. The bytes are the same with or without memory. Run it where the memory lives: what a forked
-    child puts into its copy is lost."""
+    Each offer's term counts come from `memory` when the same files were indexed before, so a rebuild after
+    one changed offer tokenizes only that offer. The bytes are the same with or without memory."""
     files = script_files()
-    state = memory.get(_WRITER) if memory is not None else None
-    if state is None:
-        state = _Incremental()
-        if memory is not None:
-            memory.put(_WRITER, state)
+    for path in list(files):
+        files[path + ".gz"] = gzipped(files[path])
     offers = site.offers
     # An offer's index fields are made of its file, its partner's file (Offer.files) and the vocabularies'
     # labels (part of `source`), so these key its term counts: no field text is needed for an offer seen before.
@@ -148,7 +122,19 @@ def build_search(site: Site, memory: Memory | None = None) -> dict[str, bytes]:
     keys = [offer.files for offer in offers]
     counts = terms.field_counts(keys, lambda i: tuple(offer_fields(offers[i]).values()), memory,
                                 source=f"offer-files {labels}", digests=keys)
-    files[INDEX_PATH] = state.writer.write([offer.slug for offer in offers], counts, FIELDS)
-    for path in list(files):
-        files[path + ".gz"] = gzipped_index(files[path], state.chunks) if path == INDEX_PATH else gzipped(files[path])
+    order, sizes = shards.numbering([offer.slug for offer in offers])
+    numbered = [offers[i] for i in order]
+    index, index_part = shards.index_files([counts[i] for i in order], FIELDS)
+    cards = [_compact(exports.card(offer)) for offer in numbered]
+    catalog, catalog_part = shards.catalog_files(numbered, sizes, cards, FACETS, site.vocabularies)
+    files.update(index)
+    files.update(catalog)
+    files[shards.MANIFEST] = shards.manifest(len(offers), FIELDS, [index_part, catalog_part])
     return files
+
+
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _compact(value: object) -> bytes:
+    return _compact_json(value).encode()
