@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 # Part of every saved memory; bump it when a cached object's class or meaning changes.
-FORMAT = 4
+FORMAT = 5
 
 
 def digest(data: bytes) -> str:

@@ -8,15 +8,17 @@ import dataclasses
 import datetime
 import json
 import subprocess
+import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 from offerdb import models, pipeline
 from offerdb import search as offer_search
 from offerdb.memory import digest
-from offerdb.search import german, lunr_index
+from offerdb.search import german
 
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "tests" / "js" / "harness.js"
@@ -44,14 +46,35 @@ def edited(offer: models.Offer, **changes) -> models.Offer:
     return dataclasses.replace(changed, source=f"{changed.slug} {digest(repr((changed, changed.body_html)).encode())}")
 
 
-def compact(documents: list[tuple[str, dict[str, str]]]) -> dict:
-    """The published index for documents given as (slug, {"title": …, "text": …, "body": …})."""
-    return lunr_index.compact(offer_search.collect(documents))
+class Indexed(NamedTuple):
+    """The search data of some documents, written to a folder as a site has it, and each number's ref."""
+
+    folder: Path
+    refs: list[str]
 
 
-def search(index: dict, queries: list[str]) -> dict[str, list[dict]]:
-    """search.js's OfferdbSearch.search for each query, run in node on `index` (a compact index)."""
-    return node("search", {"index": index, "queries": queries})["results"]
+def indexed(documents: list[tuple[str, dict[str, str]]]) -> Indexed:
+    """The published search data for documents given as (slug, {"title": …, "text": …, "body": …})."""
+    files, refs = offer_search.search_data(documents)
+    folder = Path(tempfile.mkdtemp(prefix="offerdb-search-"))
+    for path, data in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    return Indexed(folder, refs)
+
+
+def searched(index: Indexed, queries: list[str], full: bool = False) -> dict:
+    """search.js run in node over `index`: per query its results (refs as slugs) and the files it fetched."""
+    done = node("search", {"queries": queries, "full": full}, str(index.folder))
+    for results in done["results"].values():
+        for hit in results:
+            hit["ref"] = index.refs[hit["ref"]]
+    return done
+
+
+def search(index: Indexed, queries: list[str]) -> dict[str, list[dict]]:
+    """search.js's OfferdbSearch.search (the sharded path) for each query, run in node on `index`."""
+    return searched(index, queries)["results"]
 
 
 def refs(results: list[dict]) -> list[str]:
@@ -90,7 +113,7 @@ def results():
     queries = ["Schüler", "Fortbildung", "Lehrerin", "Prävention", "Mobbing", "Schueler", "Strasse", "Demokr",
                "Medienkompetnz", "Zivilcourage", "Gewaltprävention", "Grundschule Gewalt", "Zivilcurage", "und",
                "Medienkompetenz", "Suchtpräventionsprojekt", "Prävention Alkohol", "Schülerinnen", "Ueberpruefung"]
-    return search(compact(DOCS), queries)
+    return search(indexed(DOCS), queries)
 
 
 def test_inflection_schueler_finds_schuelern_and_fortbildung_finds_fortbildungen(results):
@@ -155,7 +178,7 @@ def test_terms_name_what_matched_for_highlighting(results):
 
 def test_names_polizei_finds_the_offers_of_the_polizeidirektion():
     site = sample_site()
-    index = lunr_index.compact(offer_search.collect(offer_search.index_documents(site)))
+    index = indexed(offer_search.index_documents(site))
     expected = {o.slug for o in site.offers if o.partner.slug == "polizeidirektion-chemnitz"}
     assert expected
     assert expected <= set(refs(search(index, ["Polizei"])["Polizei"]))
@@ -163,7 +186,7 @@ def test_names_polizei_finds_the_offers_of_the_polizeidirektion():
 
 def test_the_typo_rule_starts_at_five_letters():
     """One typo is forgiven in words of five letters or more: "Pauze" finds "Pause", "Nerz" (four) not "Netz"."""
-    found = search(compact(DOCS), ["Pauze", "Pause", "Nerz", "Netz", "Gewallt"])
+    found = search(indexed(DOCS), ["Pauze", "Pause", "Nerz", "Netz", "Gewallt"])
     assert refs(found["Pauze"]) == refs(found["Pause"]) == ["neutral-1"]
     assert refs(found["Netz"]) and refs(found["Nerz"]) == []
     assert refs(found["Gewallt"]) == ["violence"]
@@ -171,7 +194,7 @@ def test_the_typo_rule_starts_at_five_letters():
 
 def test_completion_starts_at_three_letters():
     """While typing, a word of three letters or more is completed ("Gew" finds "Gewalt"); two letters are not."""
-    found = search(compact(DOCS), ["Gew", "Ge", "Demo"])
+    found = search(indexed(DOCS), ["Gew", "Ge", "Demo"])
     assert refs(found["Gew"]) == ["violence"]
     assert found["Ge"] == []
     assert refs(found["Demo"]) == ["democracy"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import itertools
 import json
 import random
 
@@ -13,9 +14,8 @@ from test_search import edited, sample_site
 
 from offerdb import search as offer_search
 from offerdb.memory import Memory
-from offerdb.search import german, lunr_index, terms
+from offerdb.search import german, shards, terms
 
-INDEX = offer_search.INDEX_PATH
 NAMES = [name for name, _ in offer_search.FIELDS]
 
 
@@ -25,11 +25,14 @@ def cold(site) -> dict[str, bytes]:
     return files
 
 
-def reference(documents) -> bytes:
-    """The index as the plain path writes it: tokenize, collect, compact, json.dumps (the code before the
-    cache, kept for the comparisons with lunr.py in test_search_index.py)."""
-    return json.dumps(lunr_index.compact(offer_search.collect(documents)), ensure_ascii=False,
-                      separators=(",", ":")).encode()
+def index_part(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The posting shards and dictionary blocks (what the cards and filters do not decide)."""
+    return {p: d for p, d in files.items() if p.startswith((shards.FOLDER + "p.", shards.FOLDER + "w."))}
+
+
+def reference(documents) -> dict[str, bytes]:
+    """The index files as the plain path writes them: each document's texts tokenized without a cache."""
+    return index_part(offer_search.search_data(documents)[0])
 
 
 @pytest.fixture
@@ -51,26 +54,28 @@ def with_body(site, slug: str, html: str):
     return dataclasses.replace(site, offers=offers)
 
 
-def postings_of(index: bytes, word: str) -> dict[str, list[str]]:
-    """Per field, the refs of the documents that have the term of `word`."""
-    data = json.loads(index)
+def postings_of(files: dict[str, bytes], word: str) -> dict[str, list[str]]:
+    """Per field, the slugs (sorted) of the offers that have the term of `word`, read from the published files."""
+    manifest = json.loads(files[shards.MANIFEST])
     term = german.stem(word)
-    if term not in data["terms"]:
-        return {}
-    row = data["postings"][data["terms"].index(term)]
-    result = {}
-    for (name, _), (deltas, _) in zip(data["fields"], row, strict=True):
-        docs, doc = [], 0
-        for delta in deltas:
-            doc += delta
-            docs.append(data["refs"][doc])
-        result[name] = docs
-    return result
+    tags = manifest["cards"]["tags"]
+    slugs = [card["slug"] for b in range(len(manifest["cards"]["sizes"]))
+             for card in json.loads(files[f"{shards.FOLDER}k{b}.{tags[4 * b:4 * b + 4]}.json"])["cards"]]
+    for _, name in manifest["postings"]:
+        for row in json.loads(files[shards.FOLDER + name])["terms"]:
+            if row[0] == term:
+                result = {}
+                for f, (field, _) in enumerate(manifest["fields"]):
+                    docs = list(itertools.accumulate(row[2 + 3 * f]))
+                    if docs:
+                        result[field] = sorted(slugs[d] for d in docs)
+                return result
+    return {}
 
 
 def test_build_search_without_cache_writes_what_the_plain_path_writes():
     site = sample_site()
-    assert cold(site)[INDEX] == reference(offer_search.index_documents(site))
+    assert index_part(cold(site)) == reference(offer_search.index_documents(site))
 
 
 def test_one_changed_offer_is_tokenized_again_and_the_bytes_equal_a_cold_build(tokenized):
@@ -83,7 +88,7 @@ def test_one_changed_offer_is_tokenized_again_and_the_bytes_equal_a_cold_build(t
     files = offer_search.build_search(changed, memory=cache)
     assert tokenized == [changed.offers[len(site.offers) // 2].body_html]
     assert files == cold(changed)
-    assert postings_of(files[INDEX], "klettergartenprojekt")["body"] == [offer.slug]
+    assert postings_of(files, "klettergartenprojekt")["body"] == [offer.slug]
     tokenized.clear()
     assert offer_search.build_search(changed, memory=cache) == files  # nothing changed: nothing tokenized
     assert tokenized == []
@@ -95,7 +100,7 @@ def test_a_new_offer_whose_word_splits_a_compound_of_another_offer_and_its_remov
     base = with_body(site, a.slug, a.body_html + "<p>Unser Klettergartenprojekt.</p>")
     cache = Memory()
     offer_search.build_search(base, memory=cache)
-    assert postings_of(cold(base)[INDEX], "klettergarten") == {}  # not a word of the content yet
+    assert postings_of(cold(base), "klettergarten") == {}  # not a word of the content yet
 
     # a new offer brings the word "Klettergarten": offer a's compound now splits into it
     new = edited(b, slug="neues-angebot", body_html="<p>Ein Klettergarten.</p>")
@@ -104,15 +109,14 @@ def test_a_new_offer_whose_word_splits_a_compound_of_another_offer_and_its_remov
     files = offer_search.build_search(added, memory=cache)
     assert sorted(tokenized) == sorted([new.body_html, added.offers[3].body_html])  # the new one, and a again
     assert files == cold(added)
-    assert postings_of(files[INDEX], "klettergarten")["body"] == sorted([a.slug, "neues-angebot"],
-                                                                       key=[o.slug for o in added.offers].index)
+    assert postings_of(files, "klettergarten")["body"] == sorted([a.slug, "neues-angebot"])
 
     # and when it goes, a's compound no longer splits
     tokenized.clear()
     files = offer_search.build_search(base, memory=cache)
     assert tokenized == [base.offers[3].body_html]
     assert files == cold(base)
-    assert postings_of(files[INDEX], "klettergarten") == {}
+    assert postings_of(files, "klettergarten") == {}
 
 
 def test_an_entry_from_an_older_dictionary_is_not_reused():
@@ -128,7 +132,7 @@ def test_an_entry_from_an_older_dictionary_is_not_reused():
     third = with_body(first, b, "<p>Ein Klettergarten.</p>")
     files = offer_search.build_search(third, memory=cache)
     assert files == cold(third)
-    assert a in postings_of(files[INDEX], "klettergarten")["body"]
+    assert a in postings_of(files, "klettergarten")["body"]
 
 
 def test_the_cache_survives_a_round_trip_through_the_disk(tmp_path, tokenized):
@@ -165,7 +169,7 @@ def random_document(rng: random.Random, number: int) -> tuple[str, dict[str, str
 def test_random_changes_additions_removals_and_moves_equal_cold_builds(seed):
     rng = random.Random(seed)
     documents = [random_document(rng, n) for n in range(12)]
-    cache, writer = Memory(), lunr_index.IndexWriter()
+    cache, writer = Memory(), shards.IndexWriter()
     made = len(documents)
     for _ in range(30):
         op = rng.choice(["change", "change", "change", "add", "remove", "move", "none"])
@@ -183,8 +187,9 @@ def test_random_changes_additions_removals_and_moves_equal_cold_builds(seed):
             cache.prune()
         keys = [tuple(fields[name] for name in NAMES) for _, fields in documents]
         counts = terms.field_counts(keys, None, cache)
-        data = writer.write([ref for ref, _ in documents], counts, offer_search.FIELDS)
-        assert data == reference(documents), op
+        order, _ = shards.numbering([ref for ref, _ in documents])
+        files, _ = writer.write([counts[i] for i in order], len(offer_search.FIELDS))
+        assert files == reference(documents), op
 
 
 def test_gzip_is_deterministic_and_level_9_only_for_small_files():

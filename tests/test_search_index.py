@@ -1,6 +1,7 @@
-"""Agreement of the Python-built index with lunr (issue 4, items 1, 3 and 5): stems, stop words and words
-against lunr.de.js, the directly written index against lunr.py, the compact form against what search.js
-expands, and search results against an index that lunr.js builds itself."""
+"""Agreement of the Python-built index with lunr (issue 4, items 1, 3 and 5; issue 14, item 3): stems, stop
+words and words against lunr.de.js, the directly written index against lunr.py, the index search.js assembles
+from the shards against both, and the sharded path's results against the full index's and an index that lunr.js
+builds itself."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import re
 import pytest
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
-from test_search import ROOT, node, sample_site, search
+from test_search import ROOT, indexed, node, sample_site, searched
 
+from offerdb import models, pipeline
 from offerdb import search as offer_search
-from offerdb.search import german, gzip_chunks, lunr_index
+from offerdb.search import german, lunr_index, shards
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +45,7 @@ def test_the_stop_word_file_is_lunr_de_js_list():
 def test_search_js_splits_words_like_the_index(documents):
     texts = [value for _, fields in documents for value in fields.values()]
     texts.append("Schüler*innen, Lehrer/-innen und SchülerInnen; E-Mail: info@example.org, Klasse 5–7")
-    assert node("words", {"texts": texts, "index": lunr_index.compact(lunr_index.collect([], []))})["words"] == \
-        [german.words(t) for t in texts]
+    assert node("words", {"texts": texts}, str(indexed([]).folder))["words"] == [german.words(t) for t in texts]
 
 
 def _lunr_py_index(tokenized) -> dict:
@@ -81,37 +82,91 @@ def test_the_directly_written_index_equals_lunr_py_output(documents, postings):
     assert written == expected
 
 
-def test_search_js_expands_the_compact_index_to_exactly_that_index(postings):
-    assert node("expand", lunr_index.compact(postings)) == lunr_index.serialize(postings)
+def numbered(documents):
+    """The documents as search.js numbers them (shards.numbering), each ref its number."""
+    order, _ = shards.numbering([ref for ref, _ in documents])
+    return [(str(n), documents[i][1]) for n, i in enumerate(order)]
+
+
+def test_search_js_assembles_from_every_shard_exactly_that_index(documents):
+    assert node("assemble", {}, str(indexed(documents).folder)) == \
+        lunr_index.serialize(offer_search.collect(numbered(documents)))
 
 
 QUERIES = ["Schüler", "Schülerinnen", "Lehrkräfte", "Prävention", "Mobbing", "Cybermobbing", "Demokratie",
            "Sucht", "Alkohol Cannabis", "Eltern", "Grundschule", "Fortbildung", "Klassenchat Regeln", "Gewalt",
            "Theater", "Medien", "Polizei", "Zivilcourage", "Vielfalt", "Rassismus", "Körper Grenzen",
-           "Prüfung Stress", "Demokr", "Schueler", "Medienkompetnz", "Strasse", "Lehrerin"]
+           "Prüfung Stress", "Demokr", "Schueler", "Medienkompetnz", "Strasse", "Lehrerin",
+           "Suchtpräventionsprojekt", "Gewaltpräventionstag", "Lehrer*innen Demokratie", "Kl", "Mobb Elter"]
 
 
-def test_python_index_and_lunr_js_index_give_the_same_results(documents, postings):
-    tokenized = offer_search.tokenize(documents)
+def test_python_index_and_lunr_js_index_give_the_same_results(documents):
+    tokenized = offer_search.tokenize(numbered(documents))
     built_by_js = node("build", {"fields": [list(f) for f in offer_search.FIELDS],
                                  "documents": [[ref, {n: " ".join(t) for n, t in fields.items()}]
                                                for ref, fields in tokenized]})
-    assert built_by_js["invertedIndex"] == lunr_index.serialize(postings)["invertedIndex"]
-    assert built_by_js["fieldVectors"] == lunr_index.serialize(postings)["fieldVectors"]
-    ours = search(lunr_index.compact(postings), QUERIES)
-    theirs = node("search", {"queries": QUERIES, "index": lunr_index.compact(postings),
-                             "lunrIndex": built_by_js})["results"]
+    written = lunr_index.serialize(offer_search.collect(numbered(documents)))
+    assert built_by_js["invertedIndex"] == written["invertedIndex"]
+    assert built_by_js["fieldVectors"] == written["fieldVectors"]
+    index = indexed(documents)
+    ours = searched(index, QUERIES, full=True)["results"]
+    theirs = node("search", {"queries": QUERIES, "full": True, "lunrIndex": built_by_js}, str(index.folder))["results"]
     assert sum(len(r) for r in ours.values()) > 100
-    assert ours == theirs
+    assert ours == {q: [dict(hit, ref=index.refs[hit["ref"]]) for hit in hits] for q, hits in theirs.items()}
 
 
-def test_build_search_publishes_index_scripts_and_deterministic_gzip():
-    files = offer_search.build_search(sample_site())
-    index = json.loads(files[offer_search.INDEX_PATH])
-    assert index["format"] == lunr_index.FORMAT
-    assert sorted(index["refs"]) == sorted(o.slug for o in sample_site().offers)
+def test_the_sharded_path_ranks_exactly_like_the_full_index(documents):
+    index = indexed(documents)
+    sharded = searched(index, QUERIES)
+    full = searched(index, QUERIES, full=True)["results"]
+    assert sum(len(r) for r in full.values()) > 100
+    assert sharded["results"] == full  # refs, order, scores to the last bit, matched terms
+    # and it got there with a part of the data: the dictionary is one block here, the postings are not
+    shard_count = len(json.loads((index.folder / shards.MANIFEST).read_text())["postings"])
+    assert shard_count > 5
+    for query, paths in sharded["requests"].items():
+        assert len([p for p in paths if "/p." in p]) < shard_count, query
+
+
+# The benchmark's kinds of query (benchmarks/search_browser.py) and words of the generated material.
+GENERATED_QUERIES = QUERIES + ["Achtsamkeit", "Sucht Alkohol", "Verschwörungserzählungen", "Zivilcourag",
+                               "Medienkompetnz", "Klasse", "Teilnehmende", "Rasismus", "Extrem", "Workshop Eltern"]
+
+
+def test_the_sharded_path_ranks_exactly_like_the_full_index_on_1000_generated_offers(tmp_path):
+    from benchmarks import generate
+
+    content, config = generate.generate(1000, tmp_path)
+    checked = pipeline.check(content, config, generate.TODAY)
+    assert checked.settings is not None and checked.validated.ok
+    site = models.build_site(checked.validated, checked.settings, generate.TODAY)
+    index = indexed(offer_search.index_documents(site))
+    sharded = searched(index, GENERATED_QUERIES)
+    full = searched(index, GENERATED_QUERIES, full=True)["results"]
+    assert sum(len(r) for r in full.values()) > 5000
+    assert sharded["results"] == full
+    shard_count = len(json.loads((index.folder / shards.MANIFEST).read_text())["postings"])
+    assert max(len([p for p in paths if "/p." in p]) for paths in sharded["requests"].values()) < shard_count / 3
+
+
+def test_build_search_publishes_the_manifest_the_files_it_names_scripts_and_deterministic_gzip():
+    site = sample_site()
+    files = offer_search.build_search(site)
+    manifest = json.loads(files[shards.MANIFEST])
+    assert manifest["format"] == shards.FORMAT and manifest["count"] == len(site.offers)
+    named = {name for _, name in manifest["postings"] + manifest["words"]}
+    named |= {manifest["filters"], manifest["title_order"], manifest["newest_order"]}
+    tags = manifest["cards"]["tags"]
+    named |= {f"k{b}.{tags[4 * b:4 * b + 4]}.json" for b in range(len(manifest["cards"]["sizes"]))}
+    data_files = {p for p in files if p.startswith(shards.FOLDER) and p != shards.MANIFEST}
+    assert data_files == {shards.FOLDER + name for name in named}  # nothing unnamed, nothing missing
+    cards = [card for b in range(len(manifest["cards"]["sizes"]))
+             for card in json.loads(files[f"{shards.FOLDER}k{b}.{tags[4 * b:4 * b + 4]}.json"])["cards"]]
+    order, sizes = shards.numbering([o.slug for o in site.offers])
+    assert [c["slug"] for c in cards] == [site.offers[i].slug for i in order]
+    assert manifest["cards"]["sizes"] == sizes
     for path, data in files.items():
-        if not path.endswith(".gz"):
+        if path.startswith("assets/") and not path.endswith(".gz"):
             assert gzip.decompress(files[path + ".gz"]) == data
             assert files[path + ".gz"][4:8] == b"\0\0\0\0"  # mtime 0: the same content gives the same bytes
     assert offer_search.build_search(sample_site()) == files
@@ -120,7 +175,7 @@ def test_build_search_publishes_index_scripts_and_deterministic_gzip():
     scripts = re.search(r"var SCRIPTS = \[(.*?)\];", source, re.S)[1]
     assert set(re.findall(r'"([^"]+)"', scripts)) == {p for p in files if p.startswith("assets/") and
                                                       not p.endswith(".gz")}
-    assert f'"{offer_search.INDEX_PATH}"' in source
+    assert f'var FOLDER = "{shards.FOLDER}"' in source and 'FOLDER + "manifest.json"' in source
 
 
 def test_missing_node_modules_is_reported_in_german(tmp_path):
@@ -153,30 +208,7 @@ def test_stems_at_the_edges_of_every_rule_agree_with_lunr_de_js():
     assert dict(zip(EDGE_WORDS, js["stems"], strict=True)) == {w: german.stem(w) for w in EDGE_WORDS}
 
 
-@pytest.mark.parametrize("level, xfl", [(1, 4), (0, 4), (6, 0), (9, 2)])
-def test_the_gzip_header_is_what_gzip_writes(level, xfl):
-    assert gzip_chunks.header(level) == b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + bytes((xfl, 3))
-    assert gzip_chunks.header(level) == gzip.compress(b"x", level, mtime=0)[:10]
-    assert gzip_chunks.compress(b"abc" * 1000, level) == gzip.compress(b"abc" * 1000, level, mtime=0)[:10] + \
-        gzip_chunks.compress(b"abc" * 1000, level)[10:]
-
-
-def test_cuts_end_rows_and_split_long_rows_at_commas():
-    block = gzip_chunks.BLOCK
-    row = b"[[[" + b"1," * (3 * block // 2) + b"2]]],"  # a row of 3 blocks: split at commas past a block
-    data = row * 3
-    ends = gzip_chunks.cuts(data)
-    assert ends[-1] == len(data) and ends == sorted(set(ends))
-    # a row longer than two blocks is cut at the first comma past a block, then rows end chunks
-    assert ends == [block + 1, 3 * block + 8, 4 * block + 9, 6 * block + 16, 7 * block + 17, 9 * block + 24]
-    assert all(data[end - 1:end] in (b",",) for end in ends[:-1])
-    assert gzip.decompress(gzip_chunks.compress(data)) == data
-    assert gzip_chunks.cuts(b"") == [] and gzip_chunks.cuts(b"[[[1]]],") == [8]
-    small = b"[[[1]]],[[[2]]],"
-    assert gzip_chunks.cuts(small) == [len(small)]  # pieces below the minimum stay one chunk
-
-
 def test_collect_reads_a_document_without_a_field_as_empty():
     with_all = offer_search.collect([("a", {"title": "Mobbing", "text": "", "body": ""})])
     without = offer_search.collect([("a", {"title": "Mobbing"})])
-    assert lunr_index.compact(without) == lunr_index.compact(with_all)
+    assert lunr_index.serialize(without) == lunr_index.serialize(with_all)

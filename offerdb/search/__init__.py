@@ -106,6 +106,9 @@ def script_files(node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
     return files
 
 
+_WRITER = ("search-shards", terms.RULES)
+
+
 def build_search(site: Site, memory: Memory | None = None) -> dict[str, bytes]:
     """Files to publish, paths relative to the site root: the lunr scripts and the search data in small files
     (shards.py), named in daten/suche/manifest.json.
@@ -122,15 +125,44 @@ def build_search(site: Site, memory: Memory | None = None) -> dict[str, bytes]:
     keys = [offer.files for offer in offers]
     counts = terms.field_counts(keys, lambda i: tuple(offer_fields(offers[i]).values()), memory,
                                 source=f"offer-files {labels}", digests=keys)
-    order, sizes = shards.numbering([offer.slug for offer in offers])
-    numbered = [offers[i] for i in order]
-    index, index_part = shards.index_files([counts[i] for i in order], FIELDS)
-    cards = [_compact(exports.card(offer)) for offer in numbered]
-    catalog, catalog_part = shards.catalog_files(numbered, sizes, cards, FACETS, site.vocabularies)
+    slugs = tuple(offer.slug for offer in offers)
+    numbered = memory.get(("search-numbering", slugs)) if memory is not None else None
+    if numbered is None:
+        numbered = shards.numbering(slugs)
+        if memory is not None:
+            memory.put(("search-numbering", slugs), numbered)
+    order, sizes = numbered
+    writer = memory.get(_WRITER) if memory is not None else None
+    if writer is None:
+        writer = shards.IndexWriter()
+        if memory is not None:
+            memory.put(_WRITER, writer)
+    index, index_part = writer.write([counts[i] for i in order], len(FIELDS))
+    catalog, catalog_part = shards.catalog_files(_offer_rows(site, order, labels, memory), order, sizes, FACETS,
+                                                 site.vocabularies)
     files.update(index)
     files.update(catalog)
     files[shards.MANIFEST] = shards.manifest(len(offers), FIELDS, [index_part, catalog_part])
     return files
+
+
+def _offer_rows(site: Site, order: list[int], labels: str, memory: Memory | None) -> list[shards.OfferRow]:
+    """Each offer's card and filter values in number order, made only for offers whose files are new (keyed
+    like the term counts: the offer's and its partner's file, and the vocabularies)."""
+    key = ("search-offer-rows", terms.RULES, labels)
+    known = (memory.get(key) if memory is not None else None) or {}
+    bits = shards.facet_bits(FACETS, site.vocabularies)
+    offers = site.offers
+    rows = []
+    for i in order:
+        offer = offers[i]
+        row = known.get(offer.files)
+        if row is None:
+            row = shards.offer_row(offer, _compact(exports.card(offer)), FACETS, bits)
+        rows.append(row)
+    if memory is not None:
+        memory.put(key, {offers[i].files: row for i, row in zip(order, rows, strict=True)})
+    return rows
 
 
 _compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -138,3 +170,16 @@ _compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).enco
 
 def _compact(value: object) -> bytes:
     return _compact_json(value).encode()
+
+
+def search_data(documents: list[tuple[str, dict[str, str]]]) -> tuple[dict[str, bytes], list[str]]:
+    """The search data (manifest, posting shards, dictionary blocks, no cards) for documents given as
+    (ref, {field: text}), and the refs by the number search.js gives as a result's ref: for tests and
+    benchmarks of the search alone."""
+    refs = [ref for ref, _ in documents]
+    counts = terms.field_counts([tuple(fields.get(name, "") for name, _ in FIELDS) for _, fields in documents],
+                                None, None)
+    order, _ = shards.numbering(refs)
+    files, part = shards.index_files(shards.Postings([counts[i] for i in order], len(FIELDS)))
+    files[shards.MANIFEST] = shards.manifest(len(refs), FIELDS, [part])
+    return files, [refs[i] for i in order]

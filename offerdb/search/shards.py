@@ -22,7 +22,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+import json
+import threading
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Iterable, Sequence
+from itertools import chain, repeat
+from operator import sub
+from typing import NamedTuple
+
+from .lunr_index import B, K1, LUNR_VERSION, SEARCH_PIPELINE, FieldCounts, term_order
 
 # Hosts limit the number of files: card buckets take at most CARD_FILES, posting shards at most SHARD_FILES,
 # dictionary blocks at most WORD_FILES; with the manifest and the two filter files that stays under 2,000.
@@ -67,13 +76,7 @@ def bucket_tag(data: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.blake2b(data, digest_size=3).digest()).decode()
 
 
-# --- what the build writes -----------------------------------------------------------------------------------
-
-import json  # noqa: E402
-from itertools import chain  # noqa: E402
-from operator import sub  # noqa: E402
-
-from .lunr_index import B, FieldCounts, K1, LUNR_VERSION, SEARCH_PIPELINE, term_order  # noqa: E402
+# --- the index: posting shards and dictionary blocks -----------------------------------------------------------
 
 FORMAT = "offerdb-shards-1"
 MANIFEST = "daten/suche/manifest.json"
@@ -86,36 +89,122 @@ WORDS_PER_FILE = 2_000
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _ints(values) -> bytes:
-    return b"[" + ",".join(map(str, values)).encode() + b"]"
+_consume = deque(maxlen=0).extend  # runs an iterator to its end in C
 
 
-def posting_rows(counts: Sequence[Sequence[FieldCounts]], nfields: int) -> dict[str, bytes]:
-    """Per term, its postings as JSON array items: per field the documents (as differences), the term
-    frequencies and the documents' lengths of that field."""
-    docs_of: list[dict[str, list[int]]] = [{} for _ in range(nfields)]
-    tfs_of: list[dict[str, list[int]]] = [{} for _ in range(nfields)]
-    for doc, per_field in enumerate(counts):
-        for f, (names, tfs, _) in enumerate(per_field):
-            docs, freqs = docs_of[f], tfs_of[f]
-            for term, tf in zip(names, tfs):
-                if term in docs:
-                    docs[term].append(doc)
-                    freqs[term].append(tf)
-                else:
-                    docs[term] = [doc]
-                    freqs[term] = [tf]
-    terms = set(chain.from_iterable(docs_of))
-    lengths = [[per_field[f][2] for per_field in counts] for f in range(nfields)]
-    rows = {}
-    for term in terms:
+def _ints(values: Iterable[int]) -> bytes:
+    return _encode(list(values)).encode()[1:-1]
+
+
+class Postings:
+    """Per field, per term: the documents (ascending), their term frequencies and their lengths of the field,
+    each term's entry of a shard as JSON, and the terms numbered as lunr numbers them; built from
+    `counts[document][field]` and patched when a few documents change (the live preview after an edit)."""
+
+    # Above this share of changed documents, building from scratch is as fast as patching.
+    MAX_CHANGED = 1 / 8
+
+    def __init__(self, counts: Sequence[Sequence[FieldCounts]], nfields: int) -> None:
+        self.nfields = nfields
+        self.counts = list(counts)
+        self.docs_of: list[dict[str, list[int]]] = [{} for _ in range(nfields)]
+        self.tfs_of: list[dict[str, list[int]]] = [{} for _ in range(nfields)]
+        self.lengths = [[per_field[f][2] for per_field in counts] for f in range(nfields)]
+        for doc, per_field in enumerate(counts):
+            for f, (names, tfs, _) in enumerate(per_field):
+                docs_of, tfs_of = self.docs_of[f], self.tfs_of[f]
+                if not all(map(docs_of.__contains__, names)):
+                    for term in names:
+                        if term not in docs_of:
+                            self._add_term(term)
+                # a posting per (term, document) without a Python step each: list.append called from C
+                _consume(map(list.append, map(docs_of.__getitem__, names), repeat(doc)))
+                _consume(map(list.append, map(tfs_of.__getitem__, names), tfs))
+        self.rows: dict[str, bytes] = {}
+        for term in self.docs_of[0] if nfields else ():  # every field has every term
+            self._encode_row(term)
+        self.numbers = {term: n for n, term in enumerate(term_order(self.counts))}
+        self.entries = {term: self._entry(term) for term in self.rows}
+
+    def _add_term(self, term: str) -> None:
+        for f in range(self.nfields):
+            self.docs_of[f][term] = []
+            self.tfs_of[f][term] = []
+
+    def _encode_row(self, term: str) -> None:
         parts = []
-        for f in range(nfields):
-            docs = docs_of[f].get(term, [])
-            parts += [_ints(map(sub, docs, chain((0,), docs))), _ints(tfs_of[f].get(term, [])),
-                      _ints(map(lengths[f].__getitem__, docs))]
-        rows[term] = b",".join(parts)
-    return rows
+        for f in range(self.nfields):
+            docs = self.docs_of[f][term]
+            parts += [_ints(map(sub, docs, chain((0,), docs))), _ints(self.tfs_of[f][term]),
+                      _ints(map(self.lengths[f].__getitem__, docs))]
+        self.rows[term] = b"],[".join(parts)
+
+    def _entry(self, term: str) -> bytes:
+        return b"".join((b"[", _encode(term).encode(), b",", str(self.numbers[term]).encode(), b",[",
+                         self.rows[term], b"]]"))
+
+    def compatible(self, counts: Sequence[Sequence[FieldCounts]], nfields: int) -> list[int] | None:
+        """The documents that differ from the last build's, if patching them is worth it."""
+        if nfields != self.nfields or len(counts) != len(self.counts):
+            return None
+        changed = [doc for doc, (old, new) in enumerate(zip(self.counts, counts, strict=True))
+                   if old is not new and old != new]
+        return changed if len(changed) <= self.MAX_CHANGED * len(counts) else None
+
+    def patch(self, counts: Sequence[Sequence[FieldCounts]], changed: Iterable[int]) -> None:
+        """Make this the postings of `counts`, which differ from self.counts only in the documents `changed`.
+        Touches the terms whose postings changed and, where a field's length changed, the terms of that field
+        of the document (their entries carry the length)."""
+        touched = set()
+        for doc in changed:
+            for f, ((old_names, old_tfs, old_length), (names, tfs, length)) in enumerate(
+                    zip(self.counts[doc], counts[doc], strict=True)):
+                old, new = dict(zip(old_names, old_tfs, strict=True)), dict(zip(names, tfs, strict=True))
+                if length != old_length:
+                    self.lengths[f][doc] = length
+                    touched.update(names)
+                if old == new:
+                    continue
+                docs_of, tfs_of = self.docs_of[f], self.tfs_of[f]
+                for term, tf in old.items():
+                    if new.get(term) != tf:
+                        docs = docs_of[term]
+                        i = bisect_left(docs, doc)
+                        if term in new:
+                            tfs_of[term][i] = new[term]
+                        else:
+                            del docs[i], tfs_of[term][i]
+                        touched.add(term)
+                for term, tf in new.items():
+                    if term not in old:
+                        if term not in docs_of:
+                            self._add_term(term)
+                        docs = docs_of[term]
+                        i = bisect_left(docs, doc)
+                        docs.insert(i, doc)
+                        tfs_of[term].insert(i, tf)
+                        touched.add(term)
+        self.counts = list(counts)
+        for term in touched:
+            if any(docs_of[term] for docs_of in self.docs_of):
+                self._encode_row(term)
+            else:  # no document has it any more
+                for f in range(self.nfields):
+                    del self.docs_of[f][term], self.tfs_of[f][term]
+                del self.rows[term], self.entries[term]
+        numbers = {term: n for n, term in enumerate(self.term_order())}
+        renumbered = touched.union(t for t, n in numbers.items() if self.numbers.get(t) != n)
+        self.numbers = numbers
+        for term in renumbered:
+            if term in self.rows:
+                self.entries[term] = self._entry(term)
+
+    def term_order(self) -> list[str]:
+        """term_order(self.counts) from the few documents where a term occurs first: any other document's
+        terms all occurred in an earlier document, so it adds none."""
+        firsts = {min(docs_of[term][0] for docs_of in self.docs_of if docs_of[term])
+                  for term in (self.docs_of[0] if self.nfields else ())}
+        return term_order([self.counts[doc] for doc in sorted(firsts)])
 
 
 def _cut(items: list[tuple[str, bytes]], size: int) -> list[list[tuple[str, bytes]]]:
@@ -134,12 +223,10 @@ def _cut(items: list[tuple[str, bytes]], size: int) -> list[list[tuple[str, byte
     return groups
 
 
-def index_files(counts: Sequence[Sequence[FieldCounts]], fields: Sequence[tuple[str, int]]) -> tuple[dict, dict]:
-    """(files, manifest part) of the postings and the dictionary, for documents numbered as in `counts`."""
-    rows = posting_rows(counts, len(fields))
-    numbers = {term: n for n, term in enumerate(term_order(counts))}
-    entries = [(term, b"[" + _encode(term).encode() + b"," + str(numbers[term]).encode() + b"," + rows[term] + b"]")
-               for term in sorted(rows)]
+def index_files(postings: Postings) -> tuple[dict[str, bytes], dict]:
+    """(files, manifest part) of the posting shards and the dictionary blocks."""
+    terms = sorted(postings.entries)
+    entries = [(term, postings.entries[term]) for term in terms]
     total = sum(len(e) for _, e in entries)
     files: dict[str, bytes] = {}
     shards = []
@@ -149,7 +236,6 @@ def index_files(counts: Sequence[Sequence[FieldCounts]], fields: Sequence[tuple[
         files[FOLDER + name] = data
         shards.append([group[0][0], name])
     words = []
-    terms = sorted(rows)
     per_file = max(WORDS_PER_FILE, -(-len(terms) // WORD_FILES))
     for start in range(0, len(terms), per_file):
         block = terms[start:start + per_file]
@@ -157,8 +243,38 @@ def index_files(counts: Sequence[Sequence[FieldCounts]], fields: Sequence[tuple[
         name = content_name("w", data)
         files[FOLDER + name] = data
         words.append([block[0], name])
-    sums = [sum(per_field[f][2] for per_field in counts) for f in range(len(fields))]
+    sums = [sum(lengths) for lengths in postings.lengths]
     return files, {"lengths": sums, "postings": shards, "words": words}
+
+
+class IndexWriter:
+    """The posting shards and dictionary blocks of documents numbered as in `counts`. It keeps the postings
+    it built, so the next `write` whose documents are mostly the same (the live preview after an edit)
+    changes only the changed documents' postings and re-encodes only the entries they touch."""
+
+    def __init__(self) -> None:
+        self._last: Postings | None = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict:  # a saved memory keeps the postings; a lock belongs to one process
+        return {"_last": self._last}
+
+    def __setstate__(self, state: dict) -> None:
+        self._last = state["_last"]
+        self._lock = threading.Lock()
+
+    def write(self, counts: Sequence[Sequence[FieldCounts]], nfields: int) -> tuple[dict[str, bytes], dict]:
+        with self._lock:
+            last, self._last = self._last, None  # a failure half-way leaves no half-patched postings behind
+            changed = last.compatible(counts, nfields) if last is not None else None
+            if changed is None:
+                postings = Postings(counts, nfields)
+            else:
+                postings = last
+                postings.patch(counts, changed)
+            result = index_files(postings)
+            self._last = postings
+            return result
 
 
 def manifest(count: int, fields: Sequence[tuple[str, int]], parts: Sequence[dict]) -> bytes:
@@ -170,10 +286,14 @@ def manifest(count: int, fields: Sequence[tuple[str, int]], parts: Sequence[dict
 
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # base64url: 6 bits a character
+# Each value below 64**width as its `width` characters, low six bits first.
+_CHARS = {1: list(ALPHABET), 2: [ALPHABET[v & 63] + ALPHABET[v >> 6] for v in range(64 * 64)]}
 
 
 def column(values: Sequence[int], width: int) -> str:
     """Small non-negative integers as `width` base64url characters each, low six bits first."""
+    if width in _CHARS:
+        return "".join(map(_CHARS[width].__getitem__, values))
     chars = []
     for value in values:
         for _ in range(width):
@@ -182,42 +302,54 @@ def column(values: Sequence[int], width: int) -> str:
     return "".join(chars)
 
 
-def filter_data(offers: Sequence, facets: Sequence, vocabularies: dict) -> dict:
-    """For the counts and filters of the list page: per offer (in number order) its cost, grades and, per
-    facet, the set of its values as a bit mask over the vocabulary's keys."""
-    data: dict = {"count": len(offers),
-                  "free": column([int(o.cost.free) for o in offers], 1),
-                  "grades": [column([o.grades.low if o.grades else 0 for o in offers], 1),
-                             column([o.grades.high if o.grades else 0 for o in offers], 1)],
-                  "facets": {}}
-    for facet in facets:
-        keys = list(vocabularies[facet.vocabulary].terms)
-        bit = {key: 1 << i for i, key in enumerate(keys)}
-        masks = [sum(bit[t.key] for t in getattr(o, facet.vocabulary)) for o in offers]
-        data["facets"][facet.key] = {"values": keys, "masks": column(masks, -(-len(keys) // 6))}
-    return data
+class OfferRow(NamedTuple):
+    """What the card bucket, the filter file and the orders take from one offer."""
+
+    card: bytes  # JSON
+    free: int
+    grades: tuple[int, int]  # (0, 0): none
+    masks: tuple[int, ...]  # per facet, bit i: the facet vocabulary's i-th key
+    updated: int  # day number of the last update
 
 
-def catalog_files(offers: Sequence, sizes: Sequence[int], cards: Sequence[bytes], facets: Sequence,
+def offer_row(offer, card: bytes, facets: Sequence, bits: Sequence[dict[str, int]]) -> OfferRow:
+    grades = (offer.grades.low, offer.grades.high) if offer.grades else (0, 0)
+    masks = tuple(sum(bit[t.key] for t in getattr(offer, facet.vocabulary))
+                  for facet, bit in zip(facets, bits, strict=True))
+    return OfferRow(card, int(offer.cost.free), grades, masks, offer.last_updated.toordinal())
+
+
+def facet_bits(facets: Sequence, vocabularies: dict) -> list[dict[str, int]]:
+    return [{key: 1 << i for i, key in enumerate(vocabularies[f.vocabulary].terms)} for f in facets]
+
+
+def catalog_files(rows: Sequence[OfferRow], title_rank: Sequence[int], sizes: Sequence[int], facets: Sequence,
                   vocabularies: dict) -> tuple[dict[str, bytes], dict]:
-    """(files, manifest part) of the card buckets, the filter file and the two orders, for `offers` in
-    number order; cards[n] is offer n's card as JSON."""
+    """(files, manifest part) of the card buckets, the filter file and the two orders; rows[n] is offer n's,
+    title_rank[n] its place in title order."""
     files: dict[str, bytes] = {}
     tags = []
     start = 0
     for bucket, size in enumerate(sizes):
-        data = b'{"cards":[' + b",".join(cards[start:start + size]) + b"]}"
+        data = b'{"cards":[' + b",".join(row.card for row in rows[start:start + size]) + b"]}"
         tag = bucket_tag(data)
         files[f"{FOLDER}k{bucket}.{tag}.json"] = data
         tags.append(tag)
         start += size
-    filters = _encode(filter_data(offers, facets, vocabularies)).encode()
-    by_title = sorted(range(len(offers)), key=lambda n: (offers[n].title.casefold(), offers[n].slug))
-    # Newest first, ties in title order (list.js sorted the catalogue, which is in title order, stably).
-    rank = {n: i for i, n in enumerate(by_title)}
-    newest = sorted(range(len(offers)), key=lambda n: (-offers[n].last_updated.toordinal(), rank[n]))
+    filters: dict = {"count": len(rows), "free": column([row.free for row in rows], 1),
+                     "grades": [column([row.grades[0] for row in rows], 1), column([row.grades[1] for row in rows], 1)],
+                     "facets": {}}
+    for f, facet in enumerate(facets):
+        keys = list(vocabularies[facet.vocabulary].terms)
+        filters["facets"][facet.key] = {"values": keys,
+                                        "masks": column([row.masks[f] for row in rows], -(-len(keys) // 6))}
+    by_title = [0] * len(rows)
+    for number, place in enumerate(title_rank):
+        by_title[place] = number
+    # Newest first, ties in title order (as list.js sorted the catalogue, which is in title order, stably).
+    newest = sorted(range(len(rows)), key=lambda n: (-rows[n].updated, title_rank[n]))
     named = {}
-    for prefix, data in (("f", filters), ("o", _encode({"order": by_title}).encode()),
+    for prefix, data in (("f", _encode(filters).encode()), ("o", _encode({"order": by_title}).encode()),
                          ("n", _encode({"order": newest}).encode())):
         name = content_name(prefix, data)
         files[FOLDER + name] = data

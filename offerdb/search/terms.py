@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 # Everything a cached entry depends on besides the text: the word rules and word lists. A disk cache written
 # by another version of them is never used.
 RULES = hashlib.blake2b(b"".join((HERE / name).read_bytes() for name in
-                                 ("__init__.py", "german.py", "terms.py", "lunr_index.py", "wortteile.txt",
+                                 ("__init__.py", "german.py", "terms.py", "lunr_index.py", "shards.py", "wortteile.txt",
                                   "stoppwoerter.txt")),
                         digest_size=8).hexdigest()
 STATE = "search-state"

@@ -1,5 +1,8 @@
-/* German full-text search over the index that the build writes (offerdb/search/). Nothing is loaded until a
-   page calls OfferdbSearch.load(base): then lunr and lunr-languages (served by this site) and the index.
+/* German full-text search over the search data the build writes in small files (offerdb/search/shards.py).
+   Nothing is loaded until a page calls OfferdbSearch.load(base): then lunr and lunr-languages (served by this
+   site) and daten/suche/manifest.json. A query then loads only the dictionary blocks and posting shards of its
+   own terms, assembles lunr's serialized index from them and hands it to lunr.Index.load: lunr scores a
+   document by the query terms' entries of its field vectors alone, so it ranks exactly as the full index would.
    The German rules below have twins in offerdb/search/german.py; tests run both over the content.
    Content goes in as text nodes only and no code is built from strings: the CSP (default-src 'self') holds. */
 (function () {
@@ -8,7 +11,9 @@
   // Published by offerdb.search.build_search; the versions are in the names because assets/ is cached long.
   var SCRIPTS = ["assets/suche/lunr-2.3.9.min.js", "assets/suche/lunr-languages-1.22.0.stemmer.support.js",
                  "assets/suche/lunr-languages-1.22.0.de.js"];
-  var INDEX = "daten/suche/index.json";
+  var FOLDER = "daten/suche/";
+  var MANIFEST = FOLDER + "manifest.json";
+  var LAST = "\uffff";  // after every letter: [p, p + LAST) holds every term that begins with p
   var LETTER = "A-Za-zÄÖÜäöüß";
   var GENDER_MARK = new RegExp("([" + LETTER + "]{2,})(?:[*:_·]|/-?|\\()(in|innen)\\)?(?![" + LETTER + "])", "g");
   var BINNEN_I = new RegExp("([a-zäöüß])(In|Innen)(?![" + LETTER + "])", "g");
@@ -17,11 +22,16 @@
   var EXACT = 10;  // boosts: a word as typed outranks a completion or a typo
   var OTHER = 1;
 
+  var base = "/";
   var loading = null;
-  var index = null;
+  var manifest = null;
   var lunr = null;
   var wordPattern = null;
   var stems = Object.create(null);  // no prototype: a query word like "constructor" is just a word
+  var files = Object.create(null);  // file name -> promise of its JSON
+  var dictionary = Object.create(null);  // term -> true, for the dictionary blocks loaded so far
+  var blockTerms = [];  // dictionary block number -> its terms, once loaded
+  var rows = Object.create(null);  // term -> [term, number, docs, tfs, lengths per field …], once loaded
 
   function injectScript(src) {
     return new Promise(function (resolve, reject) {
@@ -34,68 +44,148 @@
     });
   }
 
-  function load(base) {
-    if (loading) { return loading; }
-    base = base || "/";
-    var scripts = window.lunr && window.lunr.de ? Promise.resolve() :
-      Promise.all(SCRIPTS.map(function (path) { return injectScript(base + path); }));
-    var data = window.fetch(base + INDEX).then(function (response) {
-      if (!response.ok) { throw new Error("Suchindex nicht geladen: " + response.status); }
+  function fetchJson(path) {
+    return window.fetch(base + path).then(function (response) {
+      if (!response.ok) { throw new Error("Suchdaten nicht geladen: " + path + " " + response.status); }
       return response.json();
     });
+  }
+
+  // A data file once per page; a failed one is asked for again by the next query.
+  function file(name) {
+    if (!files[name]) {
+      files[name] = fetchJson(FOLDER + name);
+      files[name].catch(function () { delete files[name]; });
+    }
+    return files[name];
+  }
+
+  function load(root) {
+    if (loading) { return loading; }
+    base = root || "/";
+    var scripts = window.lunr && window.lunr.de ? Promise.resolve() :
+      Promise.all(SCRIPTS.map(function (path) { return injectScript(base + path); }));
+    // The list page's data script fetches the same manifest: share its request.
+    var data = window.OfferdbData ? window.OfferdbData.manifest(base) : fetchJson(MANIFEST);
     loading = Promise.all([scripts, data]).then(function (results) {
       lunr = window.lunr;
       wordPattern = "[" + lunr.de.wordCharacters + "]+";
-      index = lunr.Index.load(expand(results[1]));
+      manifest = results[1];
     });
     loading.catch(function () { loading = null; });  // a later call may try again
     return loading;
   }
 
-  // The compact index (offerdb/search/lunr_index.py `compact`) -> lunr's serialized index, with the scores
-  // computed exactly as lunr.Builder#createFieldVectors does (BM25, lunr.idf, three decimals).
-  function expand(data) {
-    var fields = data.fields.map(function (f) { return f[0]; });
-    var nf = fields.length;
-    var count = data.refs.length;
-    var average = fields.map(function (name, f) {
-      var sum = 0;
-      for (var d = 0; d < count; d++) { sum += data.lengths[d][f]; }
-      return sum / count;
+  // --- which files hold which terms -------------------------------------------------------------------------
+
+  // The last block whose first term is <= term (block 0 for a term before all).
+  function blockOf(list, term) {
+    var low = 0;
+    var high = list.length - 1;
+    var found = 0;
+    while (low <= high) {
+      var middle = (low + high) >> 1;
+      if (list[middle][0] <= term) { found = middle; low = middle + 1; } else { high = middle - 1; }
+    }
+    return found;
+  }
+
+  // Blocks that may hold a term t with from <= t < to.
+  function blocksIn(list, from, to) {
+    var result = [];
+    for (var i = blockOf(list, from); i < list.length; i++) {
+      if (result.length && list[i][0] >= to) { break; }
+      result.push(i);
+    }
+    return result;
+  }
+
+  // Ranges [from, to) of terms a query needs to know; a single term t is [t, t + "\0").
+  function point(term) { return [term, term + "\u0000"]; }
+  function prefix(term) { return [term, term + LAST]; }
+
+  function needWords(ranges) {
+    var wanted = {};
+    ranges.forEach(function (range) {
+      blocksIn(manifest.words, range[0], range[1]).forEach(function (i) { wanted[i] = true; });
     });
-    var vectors = data.refs.map(function () { return fields.map(function () { return []; }); });
+    return Promise.all(Object.keys(wanted).map(function (i) {
+      if (blockTerms[i]) { return null; }
+      return file(manifest.words[i][1]).then(function (data) {
+        data.terms.forEach(function (term) { dictionary[term] = true; });
+        blockTerms[i] = data.terms;
+      });
+    }));
+  }
+
+  // The known terms t with from <= t < to (their blocks are loaded).
+  function termsIn(from, to) {
+    var result = [];
+    blocksIn(manifest.words, from, to).forEach(function (i) {
+      blockTerms[i].forEach(function (term) { if (term >= from && term < to) { result.push(term); } });
+    });
+    return result;
+  }
+
+  function needPostings(terms) {
+    var wanted = {};
+    terms.forEach(function (term) {
+      if (!(term in rows)) { wanted[manifest.postings[blockOf(manifest.postings, term)][1]] = true; }
+    });
+    return Promise.all(Object.keys(wanted).map(function (name) {
+      return file(name).then(function (data) {
+        data.terms.forEach(function (row) { rows[row[0]] = row; });
+      });
+    }));
+  }
+
+  // lunr's serialized index for `terms`: their postings, and the entries of each document's field vectors
+  // for them, with the scores computed exactly as lunr.Builder#createFieldVectors does (BM25, lunr.idf,
+  // three decimals). Documents are referred to by their number.
+  function assemble(terms) {
+    var fields = manifest.fields.map(function (f) { return f[0]; });
+    var count = manifest.count;
+    var average = manifest.lengths.map(function (sum) { return sum / count; });
+    var k1 = manifest.k1;
+    var b = manifest.b;
+    var vectors = Object.create(null);
     var inverted = [];
-    data.terms.forEach(function (term, number) {
-      var posting = { _index: number };
+    var list = terms.map(function (term) { return rows[term]; });
+    // A field vector lists its terms by ascending number, as lunr.Vector#dot expects.
+    list.sort(function (x, y) { return x[1] - y[1]; });
+    list.forEach(function (row) {
+      var posting = { _index: row[1] };
       var withTerm = 0;
-      var row = data.postings[number];
-      row.forEach(function (pair) { withTerm += pair[0].length; });
+      fields.forEach(function (name, f) { withTerm += row[2 + 3 * f].length; });
       var x = (count - withTerm + 0.5) / (withTerm + 0.5);
       var idf = Math.log(1 + Math.abs(x));
-      row.forEach(function (pair, f) {
-        var docs = {};
+      fields.forEach(function (name, f) {
+        var docs = row[2 + 3 * f];
+        var tfs = row[3 + 3 * f];
+        var lengths = row[4 + 3 * f];
+        var found = {};
         var doc = 0;
-        for (var i = 0; i < pair[0].length; i++) {
-          doc += pair[0][i];
-          var tf = pair[1][i];
-          var length = data.lengths[doc][f];
-          var score = idf * ((data.k1 + 1) * tf) / (data.k1 * (1 - data.b + data.b * (length / average[f])) + tf);
-          score *= data.fields[f][1];
+        for (var i = 0; i < docs.length; i++) {
+          doc += docs[i];
+          var tf = tfs[i];
+          var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[i] / average[f])) + tf);
+          score *= manifest.fields[f][1];
           score *= 1;
-          docs[data.refs[doc]] = {};
-          vectors[doc][f].push(number, Math.round(score * 1000) / 1000);  // terms come in ascending order
+          found[doc] = {};
+          var vector = vectors[doc] || (vectors[doc] = fields.map(function () { return []; }));
+          vector[f].push(row[1], Math.round(score * 1000) / 1000);
         }
-        posting[fields[f]] = docs;
+        posting[name] = found;
       });
-      inverted.push([term, posting]);
+      inverted.push([row[0], posting]);
     });
-    inverted.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    inverted.sort(function (x, y) { return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0; });
     var fieldVectors = [];
-    data.refs.forEach(function (ref, d) {
-      fields.forEach(function (name, f) { fieldVectors.push([name + "/" + ref, vectors[d][f]]); });
+    Object.keys(vectors).forEach(function (doc) {
+      fields.forEach(function (name, f) { fieldVectors.push([name + "/" + doc, vectors[doc][f]]); });
     });
-    return { version: data.version, fields: fields, fieldVectors: fieldVectors, invertedIndex: inverted,
-             pipeline: data.pipeline };
+    return { version: manifest.version, fields: fields, fieldVectors: fieldVectors, invertedIndex: inverted,
+             pipeline: manifest.pipeline };
   }
 
   // --- German word handling (twin of german.py) -----------------------------------------------------------
@@ -144,7 +234,7 @@
   }
 
   function inIndex(term) {
-    return Object.prototype.hasOwnProperty.call(index.invertedIndex, term);
+    return dictionary[term] === true;
   }
 
   // Keyboards without umlauts: "schueler" is also tried as "schüler" ("strasse" needs nothing: ß -> ss).
@@ -177,9 +267,14 @@
     return list;
   }
 
+  // The query's words to search for: not stop words such as "für".
+  function queryWords(query) {
+    return rawWords(query).filter(function (w) { return !isStopWord(w); });
+  }
+
   // One group per query word; every group must match (AND), variants within a group are alternatives.
-  function groups(query) {
-    var all = rawWords(query).filter(function (w) { return !isStopWord(w); });
+  // Needs the dictionary blocks of wordRanges() and compoundRanges().
+  function groups(all) {
     var result = [];
     all.forEach(function (word) {
       var forms = variants(word);
@@ -196,39 +291,110 @@
     return result;
   }
 
-  function runGroup(group) {
-    return index.query(function (q) {
-      var seen = {};
-      function add(term, options) {
-        var key = term + "|" + options.wildcard + "|" + (options.editDistance || 0);
-        if (seen[key]) { return; }
-        seen[key] = true;
-        options.usePipeline = false;
-        q.term(term, options);  // no editDistance key unless > 0: its mere presence turns off wildcards
-      }
-      group.forms.forEach(function (v) {
+  // What the dictionary must hold to build the groups and their clauses: each form's term, what a typed form
+  // may complete to, and for the one-typo rule every term with the word's first letter (a typo in the first
+  // letter is not corrected: it would need every block of the dictionary).
+  function wordRanges(all) {
+    var ranges = [];
+    all.forEach(function (word) {
+      variants(word).forEach(function (v) {
         var s = stem(v.form);
-        add(s, { boost: EXACT, wildcard: lunr.Query.wildcard.NONE });
-        if (v.typed && v.form.length >= 3) {  // completion while typing: "demokr" -> "demokratiebild"
-          add(s, { boost: OTHER, wildcard: lunr.Query.wildcard.TRAILING });
-          add(fold(v.form), { boost: OTHER, wildcard: lunr.Query.wildcard.TRAILING });
-        }
+        ranges.push(point(s));
+        if (v.typed && v.form.length >= 3) { ranges.push(prefix(s), prefix(fold(v.form))); }
       });
-      if (!group.parts && group.word.length >= 5) {  // one typo in words of five or more letters
-        add(stem(group.word), { boost: OTHER, wildcard: lunr.Query.wildcard.NONE, editDistance: 1 });
+      if (word.length >= 5) { ranges.push(prefix(stem(word).charAt(0))); }
+    });
+    return ranges;
+  }
+
+  // For a long word the dictionary does not know: every split splitCompound may try.
+  function compoundRanges(all) {
+    var ranges = [];
+    all.forEach(function (word) {
+      var known = variants(word).some(function (v) { return inIndex(stem(v.form)); });
+      if (known || word.length < 2 * MIN_PART) { return; }
+      for (var i = MIN_PART; i <= word.length - MIN_PART; i++) {
+        var head = word.slice(0, i);
+        ranges.push(point(stem(word.slice(i))), point(stem(head)), point(stem(head.slice(0, -1))));
       }
+    });
+    return ranges;
+  }
+
+  // The known terms within one typo (lunr's edit distance 1) of `term` that begin with its letter.
+  function typos(term) {
+    var candidates = termsIn(term.charAt(0), term.charAt(0) + LAST);
+    if (!candidates.length) { return []; }
+    return lunr.TokenSet.fromArray(candidates).intersect(lunr.TokenSet.fromFuzzyString(term, 1)).toArray();
+  }
+
+  // A group's clauses as today's lunr query had them; the typo rule as one exact clause per term it reaches.
+  function clauses(group) {
+    var list = [];
+    var seen = {};
+    function add(term, boost, wildcard, kind) {
+      var key = term + "|" + wildcard + "|" + kind;
+      if (seen[key]) { return; }
+      seen[key] = true;
+      list.push({ term: term, boost: boost, wildcard: wildcard });
+    }
+    group.forms.forEach(function (v) {
+      var s = stem(v.form);
+      add(s, EXACT, lunr.Query.wildcard.NONE, "");
+      if (v.typed && v.form.length >= 3) {  // completion while typing: "demokr" -> "demokratiebild"
+        add(s, OTHER, lunr.Query.wildcard.TRAILING, "");
+        add(fold(v.form), OTHER, lunr.Query.wildcard.TRAILING, "");
+      }
+    });
+    if (!group.parts && group.word.length >= 5) {  // one typo in words of five or more letters
+      typos(stem(group.word)).forEach(function (term) { add(term, OTHER, lunr.Query.wildcard.NONE, "typo"); });
+    }
+    return list;
+  }
+
+  // Every term the clauses reach.
+  function reached(all) {
+    var terms = {};
+    all.forEach(function (list) {
+      list.forEach(function (clause) {
+        var found = clause.wildcard === lunr.Query.wildcard.TRAILING ? termsIn(clause.term, clause.term + LAST) :
+          inIndex(clause.term) ? [clause.term] : [];
+        found.forEach(function (term) { terms[term] = true; });
+      });
+    });
+    return Object.keys(terms);
+  }
+
+  function runGroup(index, list) {
+    return index.query(function (q) {
+      list.forEach(function (clause) {
+        q.term(clause.term, { boost: clause.boost, wildcard: clause.wildcard, usePipeline: false });
+      });
     });
   }
 
-  // [{ref, score, terms}] best first; terms are the index terms (stems) that matched, for highlight().
+  // Promise of [{ref, score, terms}] best first; ref is the offer's number (daten/suche/manifest.json), terms
+  // are the index terms (stems) that matched, for highlight(). Equal scores: the lower number first.
   function search(query) {
-    if (!index) { throw new Error("OfferdbSearch.load() zuerst aufrufen"); }
-    var list = groups(String(query || ""));
-    if (!list.length) { return []; }
+    if (!manifest) { throw new Error("OfferdbSearch.load() zuerst aufrufen"); }
+    var all = queryWords(String(query || ""));
+    if (!all.length) { return Promise.resolve([]); }
+    return needWords(wordRanges(all)).then(function () {
+      return needWords(compoundRanges(all));
+    }).then(function () {
+      var list = groups(all).map(clauses);
+      var terms = reached(list);
+      return needPostings(terms).then(function () {
+        return rank(lunr.Index.load(assemble(terms)), list);
+      });
+    });
+  }
+
+  function rank(index, list) {
     var hits = null;
     list.forEach(function (group) {
       var found = {};
-      runGroup(group).forEach(function (result) {
+      runGroup(index, group).forEach(function (result) {
         if (hits && !(result.ref in hits)) { return; }
         var previous = hits ? hits[result.ref] : { score: 0, terms: [] };
         found[result.ref] = { score: previous.score + result.score,
@@ -238,14 +404,33 @@
     });
     return Object.keys(hits).map(function (ref) {
       var terms = hits[ref].terms.filter(function (t, i, all) { return all.indexOf(t) === i; }).sort();
-      return { ref: ref, score: hits[ref].score, terms: terms };
-    }).sort(function (a, b) { return b.score - a.score || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0); });
+      return { ref: Number(ref), score: hits[ref].score, terms: terms };
+    }).sort(function (a, b) { return b.score - a.score || a.ref - b.ref; });
+  }
+
+  // For tests: every dictionary block and posting shard, and one index of all terms: the full index that the
+  // sharded path must rank exactly like.
+  var fullIndex = null;
+
+  function everything() {
+    return needWords([["", LAST]]).then(function () {
+      var terms = termsIn("", LAST);
+      return needPostings(terms).then(function () { return terms; });
+    });
+  }
+
+  function searchFull(query) {
+    var all = queryWords(String(query || ""));
+    return everything().then(function (terms) {
+      if (!fullIndex) { fullIndex = lunr.Index.load(assemble(terms)); }
+      return all.length ? rank(fullIndex, groups(all).map(clauses)) : [];
+    });
   }
 
   // Whether `query` has a word to search for (not only stop words such as "für").
   function hasTerms(query) {
-    if (!index) { throw new Error("OfferdbSearch.load() zuerst aufrufen"); }
-    return groups(String(query || "")).length > 0;
+    if (!manifest) { throw new Error("OfferdbSearch.load() zuerst aufrufen"); }
+    return queryWords(String(query || "")).length > 0;
   }
 
   // --- highlighting -----------------------------------------------------------------------------------------
@@ -289,5 +474,6 @@
     return fragment;
   }
 
-  window.OfferdbSearch = { load: load, search: search, hasTerms: hasTerms, highlight: highlight, words: words, stem: stem, expand: expand };
+  window.OfferdbSearch = { load: load, search: search, hasTerms: hasTerms, highlight: highlight, words: words, stem: stem,
+                          assemble: assemble, everything: everything, searchFull: searchFull };
 }());

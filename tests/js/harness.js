@@ -1,12 +1,14 @@
 // Runs real lunr.js, lunr-languages and templates/assets/search.js in node for the Python tests.
-// usage: node harness.js MODE [SITE_DIR] < input.json > output.json
+// usage: node harness.js MODE [SITE_DIR] < input.json > output.json  (SITE_DIR for words, assemble, search)
 //   stem   {"words": [...]}                     -> {"stems": [...], "stop": [...], "wordCharacters": "..."}
 //   words  {"texts": [...]}                     -> {"words": [[...], ...]}   (search.js tokenization)
 //   build  {"fields": [[name, boost]], "documents": [[ref, {field: text}]]}  -> lunr.js-built index
-//   expand {compact index}                      -> the lunr index search.js hands to lunr.Index.load
-//   search {"queries": [...], "index": {...}?, "lunrIndex": {...}?}  -> {"results": {query: [{ref, score, terms}]}}
-//          lunrIndex: a plain lunr index (built by lunr.js) used instead of the one expanded from `index`
-//          with SITE_DIR: search.js loads SITE_DIR/daten/suche/index.json through its own load()
+//   assemble {}                                 -> the index search.js assembles from every shard of SITE_DIR
+//   search {"queries": [...], "full": bool?, "lunrIndex": {...}?}
+//          -> {"results": {query: [{ref, score, terms}]}, "requests": {query: [paths fetched]}}
+//          search.js loads SITE_DIR's search data through its own load(); full: searchFull (one index of all
+//          terms) instead of the sharded path; lunrIndex: a plain lunr index (built by lunr.js) used as
+//          that full index
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -21,13 +23,21 @@ const mode = process.argv[2];
 const siteDir = process.argv[3];
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
 
-function defineApi(indexData) {
-  // search.js is browser code: give it a window whose lunr is already there and a fetch that reads files.
+const fetched = [];
+
+function defineApi() {
+  // search.js is browser code: give it a window whose lunr is already there and a fetch that reads the
+  // files of SITE_DIR (and records what was asked for).
   global.window = {
     lunr: lunr,
     fetch: function (url) {
-      const body = indexData ? JSON.stringify(indexData)
-        : fs.readFileSync(path.join(siteDir, url.slice(1)), "utf8");
+      fetched.push(url);
+      let body;
+      try {
+        body = fs.readFileSync(path.join(siteDir, url.slice(1)), "utf8");
+      } catch (e) {
+        return Promise.resolve({ ok: false, status: 404, json: function () { return Promise.reject(e); } });
+      }
       const json = function () { return Promise.resolve(JSON.parse(body)); };
       return Promise.resolve({ ok: true, status: 200, json: json });
     },
@@ -37,47 +47,53 @@ function defineApi(indexData) {
   return window.OfferdbSearch;
 }
 
-function searchApi(indexData) {
-  const api = defineApi(indexData);
-  return api.load("/").then(function () { return api; });
-}
-
 function print(value) {
   process.stdout.write(JSON.stringify(value));
 }
 
-if (mode === "stem") {
-  print({
-    stems: input.words.map(function (w) { return lunr.de.stemmer(lunr.de.trimmer(new lunr.Token(w, {}))).toString(); }),
-    stop: input.words.filter(function (w) { return !lunr.de.stopWordFilter(new lunr.Token(w, {})); }),
-    wordCharacters: lunr.de.wordCharacters,
-  });
-} else if (mode === "build") {
-  const idx = lunr(function () {
-    this.use(lunr.de);
-    this.ref("ref");
-    input.fields.forEach((f) => this.field(f[0], { boost: f[1] }));
-    input.documents.forEach((d) => this.add(Object.assign({ ref: d[0] }, d[1])));
-  });
-  print(idx.toJSON());
-} else if (mode === "expand") {
-  print(defineApi(null).expand(input));
-} else if (mode === "words" || mode === "search") {
-  if (input.lunrIndex) {
-    // an index that lunr.js built itself replaces the one search.js expanded from `index`
-    const load = lunr.Index.load;
-    lunr.Index.load = function () { return load(input.lunrIndex); };
+async function run() {
+  if (mode === "stem") {
+    print({
+      stems: input.words.map(function (w) { return lunr.de.stemmer(lunr.de.trimmer(new lunr.Token(w, {}))).toString(); }),
+      stop: input.words.filter(function (w) { return !lunr.de.stopWordFilter(new lunr.Token(w, {})); }),
+      wordCharacters: lunr.de.wordCharacters,
+    });
+    return;
   }
-  searchApi(input.index).then(function (api) {
-    if (mode === "words") {
-      print({ words: input.texts.map(api.words) });
-    } else {
-      const results = {};
-      input.queries.forEach(function (q) { results[q] = api.search(q); });
-      print({ results: results });
+  if (mode === "build") {
+    const idx = lunr(function () {
+      this.use(lunr.de);
+      this.ref("ref");
+      input.fields.forEach((f) => this.field(f[0], { boost: f[1] }));
+      input.documents.forEach((d) => this.add(Object.assign({ ref: d[0] }, d[1])));
+    });
+    print(idx.toJSON());
+    return;
+  }
+  const api = defineApi();
+  await api.load("/");
+  if (mode === "words") {
+    print({ words: input.texts.map(api.words) });
+  } else if (mode === "assemble") {
+    print(api.assemble(await api.everything()));
+  } else if (mode === "search") {
+    if (input.lunrIndex) {
+      // an index that lunr.js built itself replaces the full index search.js assembled
+      const load = lunr.Index.load;
+      lunr.Index.load = function () { return load(input.lunrIndex); };
     }
-  }).catch(function (error) { console.error(error); process.exit(1); });
-} else {
-  console.error("unknown mode " + mode);
-  process.exit(2);
+    const results = {};
+    const requests = {};
+    for (const q of input.queries) {
+      fetched.length = 0;
+      results[q] = await (input.full ? api.searchFull(q) : api.search(q));
+      requests[q] = fetched.slice();
+    }
+    print({ results: results, requests: requests });
+  } else {
+    console.error("unknown mode " + mode);
+    process.exit(2);
+  }
 }
+
+run().catch(function (error) { console.error(error); process.exit(1); });
