@@ -16,7 +16,7 @@ from typing import Any
 from . import markdown, models, output, plan, rendering, search, workers
 from .config import Settings, load_settings
 from .loading import KIND_DIRS, display_path, load_content, read_body
-from .memory import Memory
+from .memory import Memory, digest
 from .problems import Problem
 from .validation import MEDIA_DIR, Validated, validate
 
@@ -193,9 +193,14 @@ def _publish(site: models.Site, out_dir: Path, memory: Memory, on_stage: OnStage
             with stage("search", on_stage):
                 made = search.build_search(site, memory)
             with stage("render", on_stage):
+                keys = {path: ("bytes", digest(data)) for path, data in made.items() if path.startswith(SEARCH_FOLDERS)}
+                kept = _keep_unchanged_made(keys, before, str(out_dir) + os.sep)
+                if kept:
+                    staging.keep(kept)
+                    published.update(kept)
                 made.update((file.path, file.make()) for file in files if file.pieces)
-                for path in sorted(made):
-                    published[path] = (None, *_stat(staging.add(path, made[path])))
+                for path in sorted(made.keys() - kept.keys()):
+                    published[path] = (keys.get(path), *_stat(staging.add(path, made[path])))
                 rendered = pages.results()
         finally:
             pages.cancel()  # a child must not write on into a staging folder that is being removed
@@ -224,6 +229,22 @@ def _keep_unchanged(files: list[plan.File], before: output.Published | None, sta
     if published:
         staging.keep(published)
     return published, todo
+
+
+# The search data is many small files, most of them the same after an edit: each is kept by its bytes' digest.
+SEARCH_FOLDERS = ("daten/suche/", "assets/suche/")
+
+
+def _keep_unchanged_made(keys: dict[str, tuple], before: output.Published | None, out: str) -> FileStats:
+    """The made files whose bytes (by `keys`) the last build published as they are."""
+    if before is None:
+        return {}
+    kept = {}
+    for path, key in keys.items():
+        last = before.unchanged(path, key, out)
+        if last is not None:
+            kept[path] = last
+    return kept
 
 
 def _render(file: plan.File, staging: output.Staging) -> tuple[str, Any, tuple[int, int, int]]:

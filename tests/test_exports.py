@@ -413,7 +413,7 @@ def test_golden_data_files_are_complete(golden_site):
 
 @pytest.mark.parametrize("rel", ["feed.xml", "sitemap.xml", "robots.txt", "daten/angebote.json", "daten/angebote.csv",
                                  "daten/katalog.json", "daten/hilfe.json", "daten/hilfe.csv", "daten/dcat.jsonld",
-                                 "daten/datapackage.json", "daten/suche/index.json"])
+                                 "daten/datapackage.json", "daten/suche/manifest.json"])
 def test_golden_data_file(golden_site, rel):
     _, out = golden_site
     goldensite.compare(out, rel)
