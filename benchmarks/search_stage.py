@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Search index stage (issue 6): `python benchmarks/search_stage.py [--offers 10000] [--repeat 3] [--code DIR]`.
+"""Search stage (issues 6, 14): `python benchmarks/search_stage.py [--offers 10000] [--repeat 3] [--code DIR]`.
 
 Loads the generated site of N offers once (benchmarks/out/N/, made by `python benchmarks/generate.py --offers N
 benchmarks/out/N/content` if missing; load + models take ~12 s at 10,000) and times `search.build_search`:
@@ -89,9 +89,9 @@ def main() -> None:
     cache = Memory()
     before = rss_mb()
     seconds, files = build(site, cache)
-    index = files[search.INDEX_PATH]
-    report("cold, fresh process", seconds, f"   index {len(index) / 1e6:.2f} MB, "
-           f"gzip {len(files[search.INDEX_PATH + '.gz']) / 1e6:.3f} MB; memory kept after it "
+    data = {path: d for path, d in files.items() if path.startswith("daten/suche/")}
+    report("cold, fresh process", seconds, f"   search data {len(data)} files, "
+           f"{sum(map(len, data.values())) / 1e6:.2f} MB; memory kept after it "
            f"(files, cache, postings): {rss_mb() - before:.0f} MB")
     for _ in range(args.repeat - 1):
         seconds, again = build(site, Memory())

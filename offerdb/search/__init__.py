@@ -1,8 +1,9 @@
 """Full-text search: a lunr 2.3.9 index with lunr-languages' German pipeline, built at build time.
 
-`build_search(site)` returns the files to publish: the index under daten/suche/ (plus deterministic .gz copies)
-and the browser scripts from node_modules under assets/suche/. templates/assets/search.js loads both the first
-time a visitor searches and applies the same German rules (german.py) to the query.
+`build_search(site)` returns the files to publish: the search data under daten/suche/ in small files
+(shards.py) and the browser scripts from node_modules under assets/suche/ (with deterministic .gz copies).
+templates/assets/search.js loads the scripts and the manifest the first time a visitor searches, then per
+query only the files its terms need, and applies the same German rules (german.py) to the query.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from . import german, lunr_index, shards, terms
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 
-# Field, boost. Chosen by measurement (benchmarks/search.py): the body triples the index, and with a separate
+# Field, boost. Chosen by measurement when the search was added: the body triples the index, and with a separate
 # field per front-matter key every posting repeats once per field. Three fields keep a title hit above a
 # description hit and the data for 1,000 offers under the 250 KB (gzip) target.
 FIELDS = (("title", 10), ("text", 3), ("body", 1))
