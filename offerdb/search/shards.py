@@ -1,4 +1,4 @@
-"""The search data as many small files, so a visit loads only what its queries need (docs/suche.md).
+"""The search data as many small files, so a visit loads only what its queries need (README, "Decisions").
 
 Everything lives under daten/suche/ and is named by its content (immutable), except `manifest.json`, which
 names the others:
