@@ -76,7 +76,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 THROTTLE = 4
 QUIET_S = 0.5  # network idle: nothing in flight for this long (Playwright's "networkidle" uses the same)
-WAIT_S = 300.0  # for one awaited state; the 10,000-offer site needed ~20 s throttled on a 2-core machine
+WAIT_S = 300.0  # for one awaited state: generous, an earlier search needed ~20 s at 10,000 offers throttled
 # One word, two words, a prefix, a typo, a word in almost every offer. Each visit then types the next one.
 QUERIES = ["Mobbing", "Sucht Alkohol", "Demokr", "Medienkompetnz", "Ablauf"]
 # Every generated body has the heading "## Ablauf"; the script prints its share so a change of generate.py shows.
