@@ -150,3 +150,68 @@ def test_cached_results_equal_fresh_ones_and_follow_changed_bytes(tmp_path):
     reread = pipeline.validate(pipeline.load_content(content, loaded), today, 60, loaded)
     assert reread.problems == changed.problems and loaded.hits > 0
     assert len(Memory.load(tmp_path / "missing.pickle")) == 0
+
+
+def test_browser_search_benchmark_reads_counts_and_accept_encoding():
+    from benchmarks import search_browser
+
+    assert search_browser.shown_count("24 Angebote zu „Mobbing“ gefunden. Angezeigt werden 24 von 130.") == 24
+    assert search_browser.shown_count("Keine Angebote zu „Klasse 7“ gefunden.") == 0
+    assert search_browser.shown_count("1.234 Ergebnisse gefunden") == 1234
+    assert search_browser._accepts_gzip("gzip, deflate, br, zstd")
+    assert not search_browser._accepts_gzip("gzip;q=0, br")
+    assert not search_browser._accepts_gzip("identity")
+
+
+def test_browser_search_benchmark_shows_what_the_page_shows(tmp_path, capsys):
+    """benchmarks/search_browser.py for 25 generated offers, without Pagefind: the counts are the page's, the bytes
+    are what the server sent (gzipped), the times are positive. About 20 s, most of it in the throttled browser."""
+    import gzip
+    import json
+
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks import search_browser
+
+    out = tmp_path / "result.json"
+    assert search_browser.main(["--offers", "25", "--work", str(tmp_path), "--queries", "Ablauf,Alkohol",
+                                "--no-pagefind", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    result = json.loads(out.read_text(encoding="utf-8"))["results"][0]
+    offers = search_browser.published_offers(tmp_path / "25" / "content")
+    site = tmp_path / "25" / "site-browser"
+    assert result["published"] == len(offers) == 24  # one of the 25 is archived
+    first, second = result["offerdb"]["queries"]
+    # Every generated body has the heading "Ablauf": the page must find every published offer.
+    assert search_browser.word_share(offers, "Ablauf") == 1.0
+    assert first["count"] == second["then"]["count"] == len(offers)
+    # "Alkohol": at least the offers with the word in title, summary or body; typed or in a fresh visit alike.
+    with_word = round(search_browser.word_share(offers, "Alkohol") * len(offers))
+    assert 0 < with_word <= second["count"] <= len(offers)
+    assert first["then"]["count"] == second["count"]
+    html = len(gzip.compress((site / "angebote" / "index.html").read_bytes(), 6))
+    for row in (first, second, result["offerdb"]["facets"], result["offerdb"]["merkliste"]):
+        assert row["bytes"] > html and 0 < row["seconds"] < 60
+        assert row["bytes"] == row["server_bytes"]  # counted in the browser = written by the server
+    for row in (first["then"], second["then"]):
+        assert 0.15 < row["seconds"] < 60  # the page waits 150 ms after typing
+    merkliste = result["offerdb"]["merkliste"]
+    assert merkliste["offers"] == 5 and 0 < merkliste["data_bytes"] < merkliste["bytes"]
+    assert "Pagefind: ausgelassen (--no-pagefind)" in printed
+    row = next(line for line in printed.splitlines() if line.startswith("Suche „Alkohol“"))
+    assert re.search(r" \d+\.\d KB +\d+\.\d\d s ", row) and f" {second['count']} " in row
+
+    # The bytes counted in the browser (page and workers) are the bytes the server wrote, and it gzipped.
+    server = search_browser.GzipServer(site)
+    try:
+        with sync_playwright() as p:
+            browser = search_browser.launch(p)
+            visit = search_browser.Bench(browser, server).query("Alkohol")
+            browser.close()
+        assert visit["count"] == second["count"]
+        assert visit["bytes"] == visit["server_bytes"] == server.sent_bytes()
+        for suffix in (".json", ".js", ".html"):
+            sent = [s for s in server.log if s.path.endswith(suffix) or (suffix == ".html" and s.path.endswith("/"))]
+            assert sent and all(s.gzipped and s.body_bytes < s.file_size for s in sent), suffix
+    finally:
+        server.close()
