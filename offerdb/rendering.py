@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import jinja2
+import rjsmin
 
 from . import hyphenation
 from .memory import Memory
@@ -32,6 +33,11 @@ def labels(terms: Any) -> str:
     return ", ".join(t.label for t in terms)
 
 
+def minified_script(data: bytes) -> bytes:
+    """ES5 without comments and needless whitespace (rjsmin); /*! … */ licence comments stay."""
+    return rjsmin.jsmin(data.decode("utf-8"), keep_bang_comments=True).encode("utf-8")
+
+
 def fingerprinted_assets() -> dict[str, tuple[str, bytes]]:
     """templates/assets/<name> -> (published path with a content hash, bytes). A changed file gets a new
     URL, so hosts may cache assets/ for a year while a visitor never sees a stale stylesheet or script."""
@@ -40,6 +46,8 @@ def fingerprinted_assets() -> dict[str, tuple[str, bytes]]:
         if file.is_file():
             data = file.read_bytes()
             name = file.relative_to(ASSETS).as_posix()
+            if name.endswith(".js"):  # a third less on the wire: the comments explain, the browser needs none
+                data = minified_script(data)
             stem, dot, suffix = name.rpartition(".")
             digest = hashlib.sha256(data).hexdigest()[:10]
             assets[name] = (f"assets/{stem}.{digest}.{suffix}" if dot else f"assets/{name}.{digest}", data)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..memory import Memory, digest
-from .. import exports
+from .. import exports, rendering
 from ..models import FACETS, Offer, Site
 from . import german, lunr_index, shards, terms
 
@@ -103,7 +103,8 @@ def script_files(node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
     files = {}
     for pattern, (package, file) in SCRIPTS.items():
         path = pattern.replace("{lunr-languages}", versions["lunr-languages"]).replace("{lunr}", versions["lunr"])
-        files[path] = (node_modules / package / file).read_bytes()
+        data = (node_modules / package / file).read_bytes()
+        files[path] = data if file.endswith(".min.js") else rendering.minified_script(data)
     return files
 
 
