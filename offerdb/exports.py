@@ -463,18 +463,22 @@ def _contact(offer: Offer) -> dict[str, str]:
             if v}
 
 
-def card(offer: Offer) -> dict[str, Any]:
-    """What list.js shows on a card and merkliste.js on the list and its print (the search's card buckets):
-    the catalogue entry without the filter values, which the search's filter file holds."""
-    entry: dict[str, Any] = {
-        "slug": offer.slug, "title": offer.title, "summary": offer.summary, "partner": offer.partner.name,
-        "free": offer.cost.free, "grades": _pair(offer.grades), "age": _pair(offer.age),
-        "format": [t.key for t in offer.formats], "paused": offer.status == "paused",
-    }
-    if offer.cost.amount_text:
-        entry["cost"] = offer.cost.amount_text
-    entry["contact"] = _contact(offer)
-    return entry
+# The fields of a card in the search's card buckets (daten/suche/k*.json), by position; list.js and
+# merkliste.js read them by these names (daten.js).
+CARD_FIELDS = ("slug", "title", "summary", "partner", "free", "grades", "age", "format", "paused", "cost")
+
+
+def card(offer: Offer) -> list[Any]:
+    """What list.js shows on a card and merkliste.js on its list, as a list in CARD_FIELDS' order: the
+    catalogue entry without the filter values (in the search's filter file) and the contact (`contact`)."""
+    return [offer.slug, offer.title, offer.summary, offer.partner.name, offer.cost.free, _pair(offer.grades),
+            _pair(offer.age), [t.key for t in offer.formats], offer.status == "paused", offer.cost.amount_text or None]
+
+
+def contact(offer: Offer) -> list[str]:
+    """The e-mail, phone and postal address the Merkliste shows and prints ("" where there is none)."""
+    found = _contact(offer)
+    return [found.get("email", ""), found.get("phone", ""), found.get("address", "")]
 
 
 # --- daten/hilfe.json, daten/hilfe.csv -----------------------------------------------------------------

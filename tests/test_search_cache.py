@@ -58,9 +58,9 @@ def postings_of(files: dict[str, bytes], word: str) -> dict[str, list[str]]:
     """Per field, the slugs (sorted) of the offers that have the term of `word`, read from the published files."""
     manifest = json.loads(files[shards.MANIFEST])
     term = german.stem(word)
-    tags = manifest["cards"]["tags"]
-    slugs = [card["slug"] for b in range(len(manifest["cards"]["sizes"]))
-             for card in json.loads(files[f"{shards.FOLDER}k{b}.{tags[4 * b:4 * b + 4]}.json"])["cards"]]
+    version = manifest["cards"]["version"]
+    slugs = [card[0] for b in range(len(manifest["cards"]["sizes"]))
+             for card in json.loads(files[f"{shards.FOLDER}k{b}.{version}.json"])["cards"]]
     for _, name in manifest["postings"]:
         for row in json.loads(files[shards.FOLDER + name])["terms"]:
             if row[0] == term:

@@ -14,7 +14,7 @@ from lunr.builder import Builder
 from lunr.pipeline import Pipeline
 from test_search import ROOT, indexed, node, sample_site, searched
 
-from offerdb import models, pipeline
+from offerdb import exports, models, pipeline
 from offerdb import search as offer_search
 from offerdb.search import german, lunr_index, shards
 
@@ -156,15 +156,22 @@ def test_build_search_publishes_the_manifest_the_files_it_names_scripts_and_dete
     assert manifest["format"] == shards.FORMAT and manifest["count"] == len(site.offers)
     named = {name for _, name in manifest["postings"] + manifest["words"]}
     named |= {manifest["filters"], manifest["title_order"], manifest["newest_order"]}
-    tags = manifest["cards"]["tags"]
-    named |= {f"k{b}.{tags[4 * b:4 * b + 4]}.json" for b in range(len(manifest["cards"]["sizes"]))}
+    cards, version = manifest["cards"], manifest["cards"]["version"]
+    buckets = len(cards["sizes"])
+    named |= {f"k{b}.{version}.json" for b in range(buckets)}
+    named |= {f"c{g}.{version}.json" for g in range(-(-buckets // cards["contact_buckets"]))}
     data_files = {p for p in files if p.startswith(shards.FOLDER) and p != shards.MANIFEST}
     assert data_files == {shards.FOLDER + name for name in named}  # nothing unnamed, nothing missing
-    cards = [card for b in range(len(manifest["cards"]["sizes"]))
-             for card in json.loads(files[f"{shards.FOLDER}k{b}.{tags[4 * b:4 * b + 4]}.json"])["cards"]]
     order, sizes = shards.numbering([o.slug for o in site.offers])
-    assert [c["slug"] for c in cards] == [site.offers[i].slug for i in order]
-    assert manifest["cards"]["sizes"] == sizes
+    assert cards["sizes"] == shards.column(sizes, 1) and cards["width"] == 1
+    numbered = [site.offers[i] for i in order]
+    shown = [card for b in range(buckets) for card in json.loads(files[f"{shards.FOLDER}k{b}.{version}.json"])["cards"]]
+    assert shown == [exports.card(o) for o in numbered]
+    assert dict(zip(exports.CARD_FIELDS, shown[0], strict=True))["slug"] == numbered[0].slug
+    contacts = [c for g in range(-(-buckets // cards["contact_buckets"]))
+                for c in json.loads(files[f"{shards.FOLDER}c{g}.{version}.json"])["contacts"]]
+    assert contacts == [exports.contact(o) for o in numbered]
+    assert version == shards.numbering_version([o.slug for o in numbered])
     for path, data in files.items():
         if path.startswith("assets/") and not path.endswith(".gz"):
             assert gzip.decompress(files[path + ".gz"]) == data

@@ -140,18 +140,23 @@ def build_search(site: Site, memory: Memory | None = None) -> dict[str, bytes]:
         if memory is not None:
             memory.put(_WRITER, writer)
     index, index_part = writer.write([counts[i] for i in order], len(FIELDS))
-    catalog, catalog_part = shards.catalog_files(_offer_rows(site, order, labels, memory), order, sizes, FACETS,
-                                                 site.vocabularies)
+    version = shards.numbering_version([slugs[i] for i in order])
+    catalog, catalog_part = shards.catalog_files(_offer_rows(site, order, labels, memory), order, sizes, version,
+                                                 FACETS, site.vocabularies)
     files.update(index)
     files.update(catalog)
     files[shards.MANIFEST] = shards.manifest(len(offers), FIELDS, [index_part, catalog_part])
     return files
 
 
+# Cards are made by exports.card: a saved memory from other code of it must not be used.
+_CARD_CODE = digest(Path(exports.__file__).read_bytes())
+
+
 def _offer_rows(site: Site, order: list[int], labels: str, memory: Memory | None) -> list[shards.OfferRow]:
     """Each offer's card and filter values in number order, made only for offers whose files are new (keyed
     like the term counts: the offer's and its partner's file, and the vocabularies)."""
-    key = ("search-offer-rows", terms.RULES, labels)
+    key = ("search-offer-rows", terms.RULES, _CARD_CODE, labels)
     known = (memory.get(key) if memory is not None else None) or {}
     bits = shards.facet_bits(FACETS, site.vocabularies)
     offers = site.offers
@@ -160,7 +165,7 @@ def _offer_rows(site: Site, order: list[int], labels: str, memory: Memory | None
         offer = offers[i]
         row = known.get(offer.files)
         if row is None:
-            row = shards.offer_row(offer, _compact(exports.card(offer)), FACETS, bits)
+            row = shards.offer_row(offer, _compact(exports.card(offer)), _compact(exports.contact(offer)), FACETS, bits)
         rows.append(row)
     if memory is not None:
         memory.put(key, {offers[i].files: row for i, row in zip(order, rows, strict=True)})

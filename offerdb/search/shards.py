@@ -9,7 +9,10 @@ names the others:
   full index);
 - dictionary blocks `w.<hash>.json`: the sorted terms, cut by term range, for the one-typo rule and for
   compounds, which need to know which terms exist without loading their postings;
-- card buckets `k<bucket>.<hash>.json`: what a card, the Merkliste and the print show of an offer;
+- card buckets `k<bucket>.<version>.json`: what a card shows of an offer, and contact files
+  `c<group>.<version>.json` with the contacts of CONTACT_BUCKETS buckets, which the Merkliste shows and prints
+  (named by a digest of the offers' numbering: their content may change under the same name, so hosts must
+  revalidate them, as they do all of daten/);
 - `f.<hash>.json`: per filter value the set of offers, for the counts beside each filter;
 - `o.<hash>.json`: the offers in title order and in "newest first" order.
 
@@ -20,7 +23,6 @@ manifest has the size of every bucket).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import threading
@@ -33,16 +35,17 @@ from typing import NamedTuple
 
 from .lunr_index import B, K1, LUNR_VERSION, SEARCH_PIPELINE, FieldCounts, term_order
 
-# Hosts limit the number of files: card buckets take at most CARD_FILES, posting shards at most SHARD_FILES,
-# dictionary blocks at most WORD_FILES; with the manifest and the two filter files that stays under 2,000.
-CARD_FILES = 1_500
-SHARD_FILES = 400
+# Hosts limit the number of files: card buckets take at most CARD_FILES, their contact files a quarter of that,
+# posting shards at most SHARD_FILES, dictionary blocks at most WORD_FILES; with the manifest, the filter
+# file and the two orders that stays under 2,000.
+CARD_FILES = 1_300
+CONTACT_BUCKETS = 4
+SHARD_FILES = 300
 WORD_FILES = 60
 # An offer's card is ~250 bytes of JSON; a bucket of four is one small response. Fewer, larger buckets
 # would load more cards that are not shown; more would exceed CARD_FILES at 10,000 offers.
 CARDS_PER_FILE = 4
 HASH_LENGTH = 10  # hex digits in a file name
-BUCKET_TAG = 4  # base64url characters (24 bits) naming a card bucket's version in the manifest
 
 
 def fnv1a(text: str) -> int:
@@ -72,8 +75,10 @@ def content_name(prefix: str, data: bytes) -> str:
     return f"{prefix}.{hashlib.blake2b(data, digest_size=8).hexdigest()[:HASH_LENGTH]}.json"
 
 
-def bucket_tag(data: bytes) -> str:
-    return base64.urlsafe_b64encode(hashlib.blake2b(data, digest_size=3).digest()).decode()
+def numbering_version(slugs_in_order: Sequence[str]) -> str:
+    """Names the card and contact files of one numbering: a page that has an older manifest gets no card of
+    another offer under a number, but a missing file."""
+    return hashlib.blake2b("\n".join(slugs_in_order).encode(), digest_size=8).hexdigest()[:HASH_LENGTH]
 
 
 # --- the index: posting shards and dictionary blocks -----------------------------------------------------------
@@ -303,39 +308,42 @@ def column(values: Sequence[int], width: int) -> str:
 
 
 class OfferRow(NamedTuple):
-    """What the card bucket, the filter file and the orders take from one offer."""
+    """What the card bucket, the contact file, the filter file and the orders take from one offer."""
 
     card: bytes  # JSON
+    contact: bytes  # JSON
     free: int
     grades: tuple[int, int]  # (0, 0): none
     masks: tuple[int, ...]  # per facet, bit i: the facet vocabulary's i-th key
     updated: int  # day number of the last update
 
 
-def offer_row(offer, card: bytes, facets: Sequence, bits: Sequence[dict[str, int]]) -> OfferRow:
+def offer_row(offer, card: bytes, contact: bytes, facets: Sequence, bits: Sequence[dict[str, int]]) -> OfferRow:
     grades = (offer.grades.low, offer.grades.high) if offer.grades else (0, 0)
     masks = tuple(sum(bit[t.key] for t in getattr(offer, facet.vocabulary))
                   for facet, bit in zip(facets, bits, strict=True))
-    return OfferRow(card, int(offer.cost.free), grades, masks, offer.last_updated.toordinal())
+    return OfferRow(card, contact, int(offer.cost.free), grades, masks, offer.last_updated.toordinal())
 
 
 def facet_bits(facets: Sequence, vocabularies: dict) -> list[dict[str, int]]:
     return [{key: 1 << i for i, key in enumerate(vocabularies[f.vocabulary].terms)} for f in facets]
 
 
-def catalog_files(rows: Sequence[OfferRow], title_rank: Sequence[int], sizes: Sequence[int], facets: Sequence,
-                  vocabularies: dict) -> tuple[dict[str, bytes], dict]:
-    """(files, manifest part) of the card buckets, the filter file and the two orders; rows[n] is offer n's,
-    title_rank[n] its place in title order."""
+def catalog_files(rows: Sequence[OfferRow], title_rank: Sequence[int], sizes: Sequence[int], version: str,
+                  facets: Sequence, vocabularies: dict) -> tuple[dict[str, bytes], dict]:
+    """(files, manifest part) of the card buckets, the contact files, the filter file and the two orders;
+    rows[n] is offer n's, title_rank[n] its place in title order."""
     files: dict[str, bytes] = {}
-    tags = []
-    start = 0
-    for bucket, size in enumerate(sizes):
-        data = b'{"cards":[' + b",".join(row.card for row in rows[start:start + size]) + b"]}"
-        tag = bucket_tag(data)
-        files[f"{FOLDER}k{bucket}.{tag}.json"] = data
-        tags.append(tag)
-        start += size
+    starts = [0]
+    for size in sizes:
+        starts.append(starts[-1] + size)
+    for bucket in range(len(sizes)):
+        cards = (row.card for row in rows[starts[bucket]:starts[bucket + 1]])
+        files[f"{FOLDER}k{bucket}.{version}.json"] = b'{"cards":[' + b",".join(cards) + b"]}"
+    for group, first in enumerate(range(0, len(sizes), CONTACT_BUCKETS)):
+        last = min(first + CONTACT_BUCKETS, len(sizes))
+        contacts = (row.contact for row in rows[starts[first]:starts[last]])
+        files[f"{FOLDER}c{group}.{version}.json"] = b'{"contacts":[' + b",".join(contacts) + b"]}"
     filters: dict = {"count": len(rows), "free": column([row.free for row in rows], 1),
                      "grades": [column([row.grades[0] for row in rows], 1), column([row.grades[1] for row in rows], 1)],
                      "facets": {}}
@@ -354,5 +362,7 @@ def catalog_files(rows: Sequence[OfferRow], title_rank: Sequence[int], sizes: Se
         name = content_name(prefix, data)
         files[FOLDER + name] = data
         named[prefix] = name
-    return files, {"cards": {"sizes": list(sizes), "tags": "".join(tags)},
+    width = 1 if max(sizes, default=0) < 64 else 2
+    return files, {"cards": {"version": version, "sizes": column(sizes, width), "width": width,
+                             "contact_buckets": CONTACT_BUCKETS},
                    "filters": named["f"], "title_order": named["o"], "newest_order": named["n"]}
