@@ -28,20 +28,24 @@ def test_a_rebuild_encodes_only_the_entries_an_edit_changed(monkeypatch):
     writer = shards.IndexWriter()
     write(writer, documents)
     encoded = []
-    encode_row = shards.Postings._encode_row
-    monkeypatch.setattr(shards.Postings, "_encode_row", lambda self, t: (encoded.append(t), encode_row(self, t)))
-    # the body gets longer: each entry of its terms carries the body's length, so all of them change
+    encode = shards.Postings._encode
+    monkeypatch.setattr(shards.Postings, "_encode", lambda self, t, f, lengths_only=False: (
+        encoded.append((t, f, lengths_only)), encode(self, t, f, lengths_only)))
+    # the body gets longer: each entry of its terms carries the body's length, so only its lengths change;
+    # the new terms are encoded whole, in each field (empty in the title and text)
     fields = dict(documents[20][1], body=documents[20][1]["body"] + "Neu: Probe.")
     documents[20] = ("doc-20", fields)
     data = write(writer, documents)
-    assert sorted(encoded) == sorted(counts_of(documents)[20][2][0])
-    assert {term("neu"), term("probe")} <= set(encoded)
+    new = {term("neu"), term("probe")}
+    body = set(counts_of(documents)[20][2][0])
+    assert sorted(encoded) == sorted([(t, 2, True) for t in body - new] +
+                                     [(t, f, False) for t in new for f in range(3)])
     assert data == write(shards.IndexWriter(), documents)
     # a word for another, the same length: the new term's entry is made, the old one's goes, no other changes
     encoded.clear()
     documents[20] = ("doc-20", dict(fields, body=fields["body"].replace("Probe", "Reise")))
     data = write(writer, documents)
-    assert encoded == [term("reise")]
+    assert sorted(encoded) == [(term("reise"), f, False) for f in range(3)]
     assert b'"prob"' not in b"".join(data[0].values())
     assert data == write(shards.IndexWriter(), documents)
     # the terms leave the document again: their entries go

@@ -125,28 +125,31 @@ class Postings:
                 # a posting per (term, document) without a Python step each: list.append called from C
                 _consume(map(list.append, map(docs_of.__getitem__, names), repeat(doc)))
                 _consume(map(list.append, map(tfs_of.__getitem__, names), tfs))
-        self.rows: dict[str, bytes] = {}
+        # per term, per field: its documents (as differences), term frequencies and lengths as JSON
+        self.parts: dict[str, list[bytes]] = {}
         for term in self.docs_of[0] if nfields else ():  # every field has every term
-            self._encode_row(term)
+            self.parts[term] = [b""] * (3 * nfields)
+            for f in range(nfields):
+                self._encode(term, f)
         self.numbers = {term: n for n, term in enumerate(term_order(self.counts))}
-        self.entries = {term: self._entry(term) for term in self.rows}
+        self.entries = {term: self._entry(term) for term in self.parts}
 
     def _add_term(self, term: str) -> None:
         for f in range(self.nfields):
             self.docs_of[f][term] = []
             self.tfs_of[f][term] = []
 
-    def _encode_row(self, term: str) -> None:
-        parts = []
-        for f in range(self.nfields):
-            docs = self.docs_of[f][term]
-            parts += [_ints(map(sub, docs, chain((0,), docs))), _ints(self.tfs_of[f][term]),
-                      _ints(map(self.lengths[f].__getitem__, docs))]
-        self.rows[term] = b"],[".join(parts)
+    def _encode(self, term: str, f: int, lengths_only: bool = False) -> None:
+        docs = self.docs_of[f][term]
+        parts = self.parts[term]
+        if not lengths_only:
+            parts[3 * f] = _ints(map(sub, docs, chain((0,), docs)))
+            parts[3 * f + 1] = _ints(self.tfs_of[f][term])
+        parts[3 * f + 2] = _ints(map(self.lengths[f].__getitem__, docs))
 
     def _entry(self, term: str) -> bytes:
         return b"".join((b"[", _encode(term).encode(), b",", str(self.numbers[term]).encode(), b",[",
-                         self.rows[term], b"]]"))
+                         b"],[".join(self.parts[term]), b"]]"))
 
     def compatible(self, counts: Sequence[Sequence[FieldCounts]], nfields: int) -> list[int] | None:
         """The documents that differ from the last build's, if patching them is worth it."""
@@ -158,16 +161,18 @@ class Postings:
 
     def patch(self, counts: Sequence[Sequence[FieldCounts]], changed: Iterable[int]) -> None:
         """Make this the postings of `counts`, which differ from self.counts only in the documents `changed`.
-        Touches the terms whose postings changed and, where a field's length changed, the terms of that field
-        of the document (their entries carry the length)."""
-        touched = set()
+        Re-encodes a term's field where its postings changed and, where only a document's length of a field
+        changed, just the lengths of the terms of that field of the document (an edit of the text changes the
+        length; the lengths are the smallest part, so most of an entry stays as it was)."""
+        postings: set[tuple[str, int]] = set()
+        lengths: set[tuple[str, int]] = set()
         for doc in changed:
             for f, ((old_names, old_tfs, old_length), (names, tfs, length)) in enumerate(
                     zip(self.counts[doc], counts[doc], strict=True)):
                 old, new = dict(zip(old_names, old_tfs, strict=True)), dict(zip(names, tfs, strict=True))
                 if length != old_length:
                     self.lengths[f][doc] = length
-                    touched.update(names)
+                    lengths.update(zip(names, repeat(f)))
                 if old == new:
                     continue
                 docs_of, tfs_of = self.docs_of[f], self.tfs_of[f]
@@ -179,30 +184,36 @@ class Postings:
                             tfs_of[term][i] = new[term]
                         else:
                             del docs[i], tfs_of[term][i]
-                        touched.add(term)
+                        postings.add((term, f))
                 for term, tf in new.items():
                     if term not in old:
                         if term not in docs_of:
                             self._add_term(term)
+                            self.parts[term] = [b""] * (3 * self.nfields)
+                            postings.update((term, g) for g in range(self.nfields))
                         docs = docs_of[term]
                         i = bisect_left(docs, doc)
                         docs.insert(i, doc)
                         tfs_of[term].insert(i, tf)
-                        touched.add(term)
+                        postings.add((term, f))
         self.counts = list(counts)
-        for term in touched:
-            if any(docs_of[term] for docs_of in self.docs_of):
-                self._encode_row(term)
-            else:  # no document has it any more
-                for f in range(self.nfields):
-                    del self.docs_of[f][term], self.tfs_of[f][term]
-                del self.rows[term], self.entries[term]
+        touched = {term for term, _ in postings} | {term for term, _ in lengths}
+        gone = {term for term in touched if not any(docs_of[term] for docs_of in self.docs_of)}
+        for term in gone:  # no document has it any more
+            for f in range(self.nfields):
+                del self.docs_of[f][term], self.tfs_of[f][term]
+            del self.parts[term], self.entries[term]
+        for term, f in postings:
+            if term not in gone:
+                self._encode(term, f)
+        for term, f in lengths - postings:
+            if term not in gone:
+                self._encode(term, f, lengths_only=True)
         numbers = {term: n for n, term in enumerate(self.term_order())}
-        renumbered = touched.union(t for t, n in numbers.items() if self.numbers.get(t) != n)
+        renumbered = (touched - gone).union(t for t, n in numbers.items() if self.numbers.get(t) != n)
         self.numbers = numbers
         for term in renumbered:
-            if term in self.rows:
-                self.entries[term] = self._entry(term)
+            self.entries[term] = self._entry(term)
 
     def term_order(self) -> list[str]:
         """term_order(self.counts) from the few documents where a term occurs first: any other document's
