@@ -23,7 +23,8 @@ from . import cms, exports, fieldguide, markdown, metadata, rendering, search
 from .config import Settings
 from .memory import Memory, digest
 from .models import Help, Offer, Partner, Site, Vocabulary
-from .rendering import Meta, environment_for, facets, fingerprinted_assets, paginate, related_offers, scrollable_tables
+from .rendering import (Meta, environment_for, facets, fingerprinted_assets, grade_counts, paginate, related_offers,
+                        scrollable_tables)
 
 CODE = Path(__file__).resolve().parent
 
@@ -172,12 +173,14 @@ def outputs(site: Site, memory: Memory | None = None) -> list[File]:
          recent=newest_first[:6], areas=areas, area_counts=area_counts, counts=counts,
          members=[p for p in site.partners if p.network_member])
     filters = facets(site)
+    grades = grade_counts(site)
     for pager in paginate(site.offers, "angebote/"):
         title = "Alle Angebote" if pager.number == 1 else f"Alle Angebote – Seite {pager.number}"
         page(pager.pages[pager.number - 1], "offers.html",
              Meta(title, "Alle geprüften Präventionsangebote für Schulen, mit Filtern und Suche.",
                   pager.pages[pager.number - 1]),
-             pager=pager, areas=areas, area_counts=area_counts, facets=filters)
+             pager=pager, areas=areas, area_counts=area_counts, facets=filters, grade_counts=grades,
+             free_count=counts["free"])
     related = related_offers(site.offers)
     for offer in site.offers:
         page(f"angebote/{offer.slug}/", "offer.html",

@@ -167,18 +167,43 @@ def paginate(offers: list[Offer], base: str) -> list[Pager]:
 
 
 class Filter(NamedTuple):
-    """A facet as the list page shows it: `FACETS`' parameter and catalogue key, its name and its terms."""
+    """A facet as the list page shows it: `FACETS`' parameter and key, its name, its terms and per term key the
+    number of offers with it (the count beside each checkbox before anything is chosen)."""
 
     param: str
     key: str
     label: str
     terms: tuple[Any, ...]
+    counts: dict[str, int]
     in_query: bool = False
 
 
 def facets(site: Site) -> list[Filter]:
-    return [Filter(f.param, f.key, vocabulary.filter_label, tuple(vocabulary.terms.values()), f.in_query)
-            for f in FACETS for vocabulary in [site.vocabularies[f.vocabulary]]]
+    """The list page's facets with their counts for the whole list, so they are right before list.js has any
+    data: it loads the filter file only when a filter or the search is first used."""
+    filters = []
+    for f in FACETS:
+        vocabulary = site.vocabularies[f.vocabulary]
+        counts = dict.fromkeys(vocabulary.terms, 0)
+        for offer in site.offers:
+            for term in getattr(offer, f.vocabulary):  # each vocabulary name is also the Offer attribute
+                counts[term.key] += 1
+        filters.append(Filter(f.param, f.key, vocabulary.filter_label, tuple(vocabulary.terms.values()), counts,
+                              f.in_query))
+    return filters
+
+
+GRADES = range(1, 14)  # the grade filter's options: the schema's grades 1–13
+
+
+def grade_counts(site: Site) -> dict[int, int]:
+    """Per grade the number of offers whose grade range includes it, for the grade filter's options."""
+    counts = dict.fromkeys(GRADES, 0)
+    for offer in site.offers:
+        if offer.grades:
+            for grade in range(offer.grades.low, offer.grades.high + 1):
+                counts[grade] += 1
+    return counts
 
 
 RELATED = 4

@@ -1,22 +1,33 @@
-/* The offer list with JavaScript: instant facets with counts, full-text search (search.js), sorting and
-   marks for the Merkliste. All state lives in the URL query, so links, reloads and the back button keep it.
-   Without JavaScript (or before daten/katalog.json has arrived) the server-rendered, paginated list stays. */
+/* The offer list with JavaScript: facets with counts, full-text search (search.js), sorting and marks for the
+   Merkliste. All state lives in the URL query, so links, reloads and the back button keep it.
+   The page arrives complete: the first cards, and the counts of every filter for the whole list, written by the
+   build. Data comes from daten/suche/ (daten.js) only when needed: the filter file and the title order when a
+   filter or a search is first used, the "newest" order when chosen, and the cards of the results shown. */
 (function () {
   "use strict";
 
   var form = document.getElementById("filter");
   var list = document.getElementById("liste");
   if (!form || !list || !window.fetch || !window.URLSearchParams || !window.history.replaceState ||
-      !window.OfferdbMerkliste) {
+      !window.OfferdbMerkliste || !window.OfferdbData || !window.Uint32Array) {
     return;
   }
 
   var base = document.documentElement.getAttribute("data-base") || "/";
+  var data = window.OfferdbData;
   var STEP = 24;
-  // URL parameter -> key in daten/katalog.json, as the page's facets name them (the build's one facet table).
+  var TOTAL = Number(list.getAttribute("data-total"));  // offers on the site, as the build counted them
+  // URL parameter -> key in the filter file, as the page's facets name them (the build's one facet table);
+  // per key the label of each value, from the page.
   var FACETS = {};
+  var LABELS = {};
   Array.prototype.forEach.call(form.querySelectorAll("[data-facet][data-key]"), function (facet) {
-    FACETS[facet.getAttribute("data-facet")] = facet.getAttribute("data-key");
+    var key = facet.getAttribute("data-key");
+    FACETS[facet.getAttribute("data-facet")] = key;
+    LABELS[key] = Object.create(null);
+    Array.prototype.forEach.call(facet.querySelectorAll("input[data-label]"), function (box) {
+      LABELS[key][box.value] = box.getAttribute("data-label");
+    });
   });
   var status = document.getElementById("ergebnis");
   var empty = document.getElementById("leer");
@@ -37,12 +48,14 @@
   var dropList = empty.querySelector("[data-drop-list]");
   var showButton = form.querySelector("[data-show-results]");
 
-  var catalog = null;
-  var bySlug = {};
   var shown = STEP;
-  var search = null;  // null: no query; otherwise {query, rank: {slug: position}, terms: {slug: [...]}, failed}
+  // null: no query; otherwise {query, order: [offer numbers, best first], terms: {number: [...]}, bits, failed}
+  var search = null;
   var searchRun = 0;
   var searchLoaded = false;
+  var renderRun = 0;
+  var filtersUsed = false;  // once the filter file is loaded, every render counts with it
+  var onScreen = null;  // what #liste shows: {key, count, complete}, the first `count` results of the state `key`
   var marked = [];
   var statusTimer = 0;
   var helpData = null;  // promise of daten/hilfe.json, fetched on the first empty result
@@ -110,53 +123,88 @@
     window.history[push ? "pushState" : "replaceState"](null, "", url);
   }
 
-  // --- filtering and counts --------------------------------------------------------------------------------
+  // --- filtering and counts: sets of offer numbers as bitsets (daten.js) ------------------------------------
 
-  // `except`: a filter to leave out ("q" the search), for the counts and for what removing it would give.
-  function matches(offer, state, except) {
-    if (search && !search.failed && except !== "q" && !(offer.slug in search.rank)) { return false; }
-    if (state.free && except !== "kostenfrei" && !offer.free) { return false; }
-    if (state.grade && except !== "klasse") {
-      var g = Number(state.grade);
-      if (!offer.grades || offer.grades[0] > g || offer.grades[1] < g) { return false; }
+  function ones(word) {
+    word -= (word >>> 1) & 0x55555555;
+    word = (word & 0x33333333) + ((word >>> 2) & 0x33333333);
+    return Math.imul((word + (word >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+  }
+
+  function size(bits) {
+    var n = 0;
+    for (var i = 0; i < bits.length; i++) { n += ones(bits[i]); }
+    return n;
+  }
+
+  function overlap(a, b) {
+    var n = 0;
+    for (var i = 0; i < a.length; i++) { n += ones(a[i] & b[i]); }
+    return n;
+  }
+
+  function has(bits, n) { return (bits[n >>> 5] & (1 << (n & 31))) !== 0; }
+
+  // The search results as a set, made once per search.
+  function searchBits(filters) {
+    if (!search.bits) {
+      search.bits = new Uint32Array(filters.words);
+      search.order.forEach(function (n) {
+        if (n < filters.count) { search.bits[n >>> 5] |= 1 << (n & 31); }
+      });
     }
-    for (var param in FACETS) {
-      var wanted = state.facets[param];
-      if (param === except || !wanted.length) { continue; }
-      var values = offer[FACETS[param]];
-      var hit = false;
-      for (var i = 0; i < wanted.length && !hit; i++) { hit = values.indexOf(wanted[i]) !== -1; }
-      if (!hit) { return false; }
-    }
-    return true;
+    return search.bits;
+  }
+
+  // {param: the offers it lets through} for each active filter; "q" the search. Values of one facet are
+  // alternatives, so their sets are joined.
+  function chosenSets(filters, state) {
+    var sets = {};
+    if (search && !search.failed) { sets.q = searchBits(filters); }
+    if (state.free) { sets.kostenfrei = filters.free; }
+    if (state.grade) { sets.klasse = filters.grades[state.grade] || new Uint32Array(filters.words); }
+    Object.keys(FACETS).forEach(function (param) {
+      if (!state.facets[param].length) { return; }
+      var values = filters.facets[FACETS[param]].sets;
+      var bits = new Uint32Array(filters.words);
+      state.facets[param].forEach(function (value) {
+        var set = values[value];
+        for (var i = 0; set && i < bits.length; i++) { bits[i] |= set[i]; }
+      });
+      sets[param] = bits;
+    });
+    return sets;
+  }
+
+  // The offers every chosen filter lets through but `except` (a parameter, "q" the search): for the counts and
+  // for what removing a filter would give.
+  function passing(filters, sets, except) {
+    var bits = new Uint32Array(filters.all);
+    Object.keys(sets).forEach(function (param) {
+      if (param === except) { return; }
+      for (var i = 0; i < bits.length; i++) { bits[i] &= sets[param][i]; }
+    });
+    return bits;
   }
 
   // Each facet's counts apply every other choice but not its own (values of one facet are alternatives).
-  function updateCounts(state) {
-    var offers = catalog.offers;
+  function updateCounts(filters, sets) {
     Object.keys(FACETS).forEach(function (param) {
-      var counts = {};
-      offers.forEach(function (offer) {
-        if (!matches(offer, state, param)) { return; }
-        offer[FACETS[param]].forEach(function (value) { counts[value] = (counts[value] || 0) + 1; });
-      });
+      var base = passing(filters, sets, param);
+      var values = filters.facets[FACETS[param]].sets;
       var spans = form.querySelectorAll('[data-count^="' + param + '="]');
       Array.prototype.forEach.call(spans, function (span) {
-        var value = span.getAttribute("data-count").slice(param.length + 1);
-        setCount(span, counts[value] || 0);
+        var set = values[span.getAttribute("data-count").slice(param.length + 1)];
+        setCount(span, set ? overlap(base, set) : 0);
       });
     });
-    var free = 0;
-    var grades = {};
-    offers.forEach(function (offer) {
-      if (offer.free && matches(offer, state, "kostenfrei")) { free++; }
-      if (offer.grades && matches(offer, state, "klasse")) {
-        for (var g = offer.grades[0]; g <= offer.grades[1]; g++) { grades[g] = (grades[g] || 0) + 1; }
-      }
-    });
+    var free = overlap(passing(filters, sets, "kostenfrei"), filters.free);
     setCount(form.querySelector('[data-count="kostenfrei"]'), free);
+    var forGrades = passing(filters, sets, "klasse");
     Array.prototype.forEach.call(gradeSelect.options, function (option) {
-      if (option.value) { option.textContent = "Klasse " + option.value + " (" + (grades[option.value] || 0) + ")"; }
+      if (!option.value) { return; }
+      var set = filters.grades[option.value];
+      option.textContent = "Klasse " + option.value + " (" + (set ? overlap(forGrades, set) : 0) + ")";
     });
   }
 
@@ -171,15 +219,21 @@
     span.parentNode.classList.toggle("zero", n === 0);
   }
 
-  function sorted(offers, state) {
-    var copy = offers.slice();
-    var sort = state.sort || (search && !search.failed ? "relevanz" : "titel");
-    if (sort === "neu") {
-      copy.sort(function (a, b) { return a.updated < b.updated ? 1 : a.updated > b.updated ? -1 : 0; });
-    } else if (sort === "relevanz" && search && !search.failed) {
-      copy.sort(function (a, b) { return search.rank[a.slug] - search.rank[b.slug]; });
-    }  // "titel": the catalog is already in title order
-    return copy;
+  function sortOf(state) { return state.sort || (search && !search.failed ? "relevanz" : "titel"); }
+
+  // The results of `state` in their order, as compared to what the list shows.
+  function keyOf(state) {
+    return JSON.stringify([search && !search.failed ? search.query : null, state.grade, state.free, state.facets,
+                           sortOf(state)]);
+  }
+
+  // The first `limit` offers of `order` that `bits` lets through (all when there is no filter).
+  function firstOf(order, bits, limit) {
+    var found = [];
+    for (var i = 0; i < order.length && found.length < limit; i++) {
+      if (!bits || has(bits, order[i])) { found.push(order[i]); }
+    }
+    return found;
   }
 
   function updateSortOptions(q) {
@@ -198,8 +252,8 @@
 
   // --- words of the search that name a filter ---------------------------------------------------------------
   // "Mobbing Klasse 7 kostenlos" is the search "Mobbing" for grade 7 and free offers only. The page names the
-  // words (templates/offers.html): in a fieldset marked data-in-query each checkbox is named by its label (from
-  // daten/katalog.json), the label's parts joined by "und", its value (the vocabulary key) and its data-aliases
+  // words (templates/offers.html): in a fieldset marked data-in-query each checkbox is named by its data-label,
+  // the label's parts joined by "und", its value (the vocabulary key) and its data-aliases
   // (content/vocabularies.yaml); the grade select and the cost box carry theirs in data-words. The last word may
   // carry an ending ("Grundschulen", "Workshops", "kostenlose"). Understood when a search is sent or opened
   // from a link, never while typing, so the field does not change under the visitor's fingers.
@@ -411,14 +465,15 @@
   }
 
   // An empty result: a button per filter and for the search term, saying what removing it alone would give.
-  function updateDrop(state, items, noResults) {
+  // Only the filters and the search can empty a result, so `filters` is there whenever `noResults` is true.
+  function updateDrop(filters, sets, items, noResults) {
     dropList.textContent = "";
     var groups = noResults ? grouped(items).map(function (group) {
       return { param: group.param, text: "Filter „" + group.text + "“" };
     }) : [];
     if (noResults && search && !search.failed) { groups.unshift({ param: "q", text: "Suchbegriff „" + search.query + "“" }); }
     groups.forEach(function (group) {
-      var n = catalog.offers.filter(function (offer) { return matches(offer, state, group.param); }).length;
+      var n = size(passing(filters, sets, group.param));
       var button = el("button", "", group.text + " entfernen (" +
                       (n ? "dann " + plural(n, "Angebot", "Angebote") : "auch dann keine Angebote") + ")");
       button.type = "button";
@@ -437,7 +492,7 @@
 
   // --- cards (same structure as templates/_card.html) ----------------------------------------------------
 
-  function label(facet, key) { return catalog.facets[facet].values[key] || key; }
+  function label(key, value) { return (LABELS[key] && LABELS[key][value]) || value; }
 
   function fill(node, text, terms) {
     if (terms && terms.length && window.OfferdbSearch) {
@@ -447,13 +502,24 @@
     }
   }
 
-  function card(offer) {
-    var terms = search && !search.failed ? search.terms[offer.slug] : null;
+  function markButton(slug, title) {
+    var mark = el("button", "mark");
+    mark.type = "button";
+    mark.setAttribute("data-mark", slug);
+    mark.setAttribute("aria-pressed", marked.indexOf(slug) !== -1 ? "true" : "false");
+    mark.appendChild(document.createTextNode("Merken"));
+    mark.appendChild(el("span", "visually-hidden", ": " + title));
+    return mark;
+  }
+
+  // `offer`: its card in the search data (exports.card); `number`: its offer number.
+  function card(offer, number) {
+    var terms = search && !search.failed ? search.terms[number] : null;
     var item = el("li", "card");
     item.setAttribute("data-slug", offer.slug);
     var heading = el("h3");
     var link = el("a");
-    link.href = base + offer.url;
+    link.href = base + "angebote/" + offer.slug + "/";
     fill(link, offer.title, terms);
     heading.appendChild(link);
     item.appendChild(heading);
@@ -477,13 +543,7 @@
     }
     item.appendChild(facts);
     item.appendChild(el("p", "card-partner", offer.partner.replace(/e\. V\./g, "e.\u00a0V.")));  // as _card.html
-    var mark = el("button", "mark");
-    mark.type = "button";
-    mark.setAttribute("data-mark", offer.slug);
-    mark.setAttribute("aria-pressed", marked.indexOf(offer.slug) !== -1 ? "true" : "false");
-    mark.appendChild(document.createTextNode("Merken"));
-    mark.appendChild(el("span", "visually-hidden", ": " + offer.title));
-    item.appendChild(mark);
+    item.appendChild(markButton(offer.slug, offer.title));
     return item;
   }
 
@@ -596,37 +656,71 @@
 
   // --- rendering -------------------------------------------------------------------------------------------
 
+  // Shows the results of the page's state. What depends on the state alone (chips, the active count) changes at
+  // once; counts and the result count when the filter file, the order and the search are there; the cards when
+  // theirs have arrived. Resolves to true when this render reached the screen, false when a newer one took over.
   function render(announce) {
     var state = currentState();
-    updateCounts(state);
+    var run = ++renderRun;
     var active = activeFilters(state);
     panel.querySelector("[data-active-count]").textContent = active ? "(" + active + " aktiv)" : "";
-    var results = sorted(catalog.offers.filter(function (offer) { return matches(offer, state, null); }), state);
-    list.textContent = "";
-    var fragment = document.createDocumentFragment();
-    results.slice(0, shown).forEach(function (offer) { fragment.appendChild(card(offer)); });
-    list.appendChild(fragment);
-    more.hidden = results.length <= shown;
-    var next = Math.min(STEP, results.length - shown);
-    more.textContent = next === 1 ? "1 weiteres Angebot anzeigen" : next + " weitere Angebote anzeigen";
-    empty.hidden = results.length > 0;
-    updateHelp(state, results.length === 0);
     var chosen = activeList(state);
     updateChips(chosen);
-    updateDrop(state, chosen, results.length === 0);
-    showButton.textContent = plural(results.length, "Angebot", "Angebote") + " anzeigen";
+    list.setAttribute("aria-busy", "true");
+    var searching = Boolean(search && !search.failed);
+    var sort = sortOf(state);
+    var key = keyOf(state);
+    // Without a filter or a search every offer is a result, and the build's counts on the page are right.
+    var needFilters = searching || active > 0 || filtersUsed;
+    var known = onScreen && onScreen.key === key && (onScreen.complete || onScreen.count >= shown);
+    var needOrder = sort !== "relevanz" && !known;
+    var order = needOrder ? data.order(base, sort === "neu" ? "newest" : "title") : null;
+    return Promise.all([needFilters ? data.filters(base) : null, order]).then(function (loaded) {
+      if (run !== renderRun) { return false; }
+      var filters = loaded[0];
+      var sets = filters ? chosenSets(filters, state) : {};
+      var bits = filters ? passing(filters, sets, null) : null;
+      var total = bits ? size(bits) : TOTAL;
+      if (filters) {
+        filtersUsed = true;
+        updateCounts(filters, sets);
+      }
+      summarize(state, chosen, total, announce);
+      updateDrop(filters, sets, chosen, total === 0);
+      var ranked = sort === "relevanz" ? search.order : loaded[1];
+      return showCards(key, ranked ? firstOf(ranked, bits, shown) : null, total, run);
+    }, function () {
+      if (run !== renderRun) { return false; }
+      unavailable();
+      return false;
+    });
+  }
+
+  function unavailable() {
+    list.removeAttribute("aria-busy");
+    window.clearTimeout(statusTimer);
+    status.textContent = "Filter und Suche sind gerade nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.";
+  }
+
+  // The result count and what follows from it: the "more" button, the empty result, the phone's results button.
+  function summarize(state, chosen, total, announce) {
+    more.hidden = total <= shown;
+    var next = Math.min(STEP, total - shown);
+    more.textContent = next === 1 ? "1 weiteres Angebot anzeigen" : next + " weitere Angebote anzeigen";
+    empty.hidden = total > 0;
+    updateHelp(state, total === 0);
+    showButton.textContent = plural(total, "Angebot", "Angebote") + " anzeigen";
     var text;
     if (search && search.failed) {
       text = "Die Suche konnte nicht geladen werden. Es werden alle Angebote gezeigt, die zu den Filtern passen: " +
-             plural(results.length, "Angebot", "Angebote") + ".";
+             plural(total, "Angebot", "Angebote") + ".";
     } else {
       var about = search ? " zu „" + search.query + "“" : "";
-      text = (results.length === 0 ? "Keine Angebote" : plural(results.length, "Angebot", "Angebote")) +
-        about + " gefunden.";
+      text = (total === 0 ? "Keine Angebote" : plural(total, "Angebot", "Angebote")) + about + " gefunden.";
       if (chosen.length) {
         text += " Filter: " + grouped(chosen).map(function (group) { return group.text; }).join(", ") + ".";
       }
-      if (results.length > shown) { text += " Angezeigt werden " + shown + " von " + results.length + " Angeboten."; }
+      if (total > shown) { text += " Angezeigt werden " + shown + " von " + total + " Angeboten."; }
     }
     // Typing updates the list at once but the screen reader hears the count only after a pause.
     window.clearTimeout(statusTimer);
@@ -635,7 +729,46 @@
     } else {
       statusTimer = window.setTimeout(function () { status.textContent = text; }, 500);
     }
-    updateMarked();
+  }
+
+  // Puts the cards of `numbers` (the first results of `key`, in order) into the list, loading only those it does
+  // not show yet; `numbers` null: the list already shows the first `shown` results of `key`.
+  function showCards(key, numbers, total, run) {
+    var same = onScreen && onScreen.key === key;
+    var keep = same ? Math.min(onScreen.count, numbers ? numbers.length : shown) : 0;
+    var missing = numbers ? numbers.slice(keep) : [];
+    return (missing.length ? data.cards(base, missing) : Promise.resolve({})).then(function (found) {
+      if (run !== renderRun) { return false; }
+      while (list.children.length > keep) { list.removeChild(list.lastChild); }
+      var fragment = document.createDocumentFragment();
+      missing.forEach(function (n) {
+        if (found[n]) { fragment.appendChild(card(found[n], n)); }
+      });
+      list.appendChild(fragment);
+      var count = keep + missing.length;
+      onScreen = { key: key, count: count, complete: count >= total };
+      list.removeAttribute("aria-busy");
+      updateMarked();
+      return true;
+    }, function () {
+      if (run !== renderRun) { return false; }
+      unavailable();
+      return false;
+    });
+  }
+
+  // Offer numbers from the search's refs (numbers or numeric strings), each once, best first.
+  function hitsOf(hits) {
+    var order = [];
+    var terms = {};
+    hits.forEach(function (hit) {
+      var n = Number(hit.ref);
+      if (n >= 0 && n % 1 === 0 && !(n in terms)) {
+        order.push(n);
+        terms[n] = hit.terms;
+      }
+    });
+    return { order: order, terms: terms };
   }
 
   // `understood`: the query is what understandQuery() left; if that is only stop words ("für" of "Workshop für
@@ -645,16 +778,21 @@
     updateSortOptions(q);
     if (!q) {
       search = null;
-      render(announce);
-      return;
+      return render(announce);
     }
     var run = ++searchRun;
     if (!window.OfferdbSearch) {
       search = { query: q, failed: true };
-      render(announce);
-      return;
+      return render(announce);
     }
     if (!searchLoaded) { status.textContent = "Die Suche wird geladen …"; }
+    list.setAttribute("aria-busy", "true");
+    data.filters(base).catch(function () { /* render asks again */ });  // meanwhile: the results need it next
+    function failed() {
+      if (run !== searchRun) { return; }
+      search = { query: q, failed: true };
+      render(true);
+    }
     window.OfferdbSearch.load(base).then(function () {
       searchLoaded = true;
       if (run !== searchRun) { return; }  // a newer query has started meanwhile
@@ -664,18 +802,13 @@
         runSearch(announce);
         return;
       }
-      var rank = {};
-      var terms = {};
-      window.OfferdbSearch.search(q).forEach(function (hit, i) {
-        if (hit.ref in bySlug) { rank[hit.ref] = i; terms[hit.ref] = hit.terms; }
-      });
-      search = { query: q, rank: rank, terms: terms };
-      render(announce);
-    }, function () {
-      if (run !== searchRun) { return; }
-      search = { query: q, failed: true };
-      render(true);
-    });
+      window.OfferdbSearch.search(q).then(function (hits) {
+        if (run !== searchRun) { return; }
+        var found = hitsOf(hits);
+        search = { query: q, order: found.order, terms: found.terms };
+        render(announce);
+      }, failed);
+    }, failed);
   }
 
   // --- Merkliste marks -------------------------------------------------------------------------------------
@@ -691,14 +824,13 @@
     var button = event.target.closest ? event.target.closest("[data-mark]") : null;
     if (!button) { return; }
     var slug = button.getAttribute("data-mark");
-    marked = window.OfferdbMerkliste.toggle(slug, marked).filter(function (s) { return s in bySlug; });
+    marked = window.OfferdbMerkliste.toggle(slug, marked);
     button.setAttribute("aria-pressed", marked.indexOf(slug) !== -1 ? "true" : "false");
     updateMarked();
   });
 
   window.OfferdbMerkliste.watch(function () {
-    if (!catalog) { return; }
-    marked = window.OfferdbMerkliste.read().filter(function (slug) { return slug in bySlug; });
+    marked = window.OfferdbMerkliste.read();
     Array.prototype.forEach.call(list.querySelectorAll("[data-mark]"), function (button) {
       var on = marked.indexOf(button.getAttribute("data-mark")) !== -1;
       button.setAttribute("aria-pressed", on ? "true" : "false");
@@ -764,17 +896,18 @@
   more.addEventListener("click", function () {
     var first = shown;
     shown += STEP;
-    render(true);
-    // Keyboard users continue at the first new card instead of the top of the list.
-    var next = list.children[first];
-    if (next) { next.querySelector("a").focus(); }
+    render(true).then(function (done) {
+      // Keyboard users continue at the first new card instead of the top of the list.
+      var next = done && list.children[first];
+      if (next) { next.querySelector("a").focus(); }
+    });
   });
 
   window.addEventListener("popstate", function () {
     // Back and forward step through searches and filters; the marks are the teacher's work and stay.
     var keep = marked;
     applyState(readState());
-    marked = keep.filter(function (slug) { return slug in bySlug; });
+    marked = keep;
     saveState(false);
     shown = STEP;
     runSearch(true);
@@ -790,25 +923,25 @@
 
   var initial = readState();
   marked = window.OfferdbMerkliste.read();
-  query.value = initial.q;
-  fetch(base + "daten/katalog.json").then(function (response) {
-    if (!response.ok) { throw new Error(String(response.status)); }
-    return response.json();
-  }).then(function (data) {
-    catalog = data;
-    catalog.offers.forEach(function (offer) { bySlug[offer.slug] = offer; });
-    marked = marked.filter(function (slug) { return slug in bySlug; });
-    applyState(initial);
-    // A search sent from another page ("Klasse 7" on the start page) arrives here as words.
-    var understood = understandQuery();
-    if (understood) { saveState(false); }
-    // On a phone the filters would push the results below the fold: start them folded.
-    if (narrow()) { panel.open = false; }
-    panel.hidden = false;
-    sortBox.hidden = false;
-    if (pager) { pager.hidden = true; }
-    runSearch(Boolean(initial.q), understood);
-  }).catch(function () {
-    status.textContent = "Filter und Suche sind gerade nicht verfügbar. Alle Angebote stehen in der Liste.";
+  // The build's cards get their "Merken" buttons; on the first page they are the first results of the plain list.
+  Array.prototype.forEach.call(list.querySelectorAll("li.card"), function (item) {
+    var title = item.querySelector("h3").textContent.replace(/\u00ad/g, "").trim();  // without soft hyphens
+    item.appendChild(markButton(item.getAttribute("data-slug"), title));
   });
+  if (list.getAttribute("data-first") === "1") {
+    var count = list.children.length;
+    onScreen = { key: keyOf({ q: "", grade: "", free: false, sort: "", facets: emptyFacets() }), count: count,
+               complete: count >= TOTAL };
+  }
+  applyState(initial);
+  // A search sent from another page ("Klasse 7" on the start page) arrives here as words.
+  var understood = understandQuery();
+  if (understood) { saveState(false); }
+  // On a phone the filters would push the results below the fold: start them folded.
+  if (narrow()) { panel.open = false; }
+  // The counts beside the filters are the build's: the facets work before any data has arrived.
+  panel.hidden = false;
+  sortBox.hidden = false;
+  if (pager) { pager.hidden = true; }
+  runSearch(Boolean(initial.q), understood);
 }());

@@ -1,12 +1,14 @@
 /* The Merkliste: the visitor's own list, kept in this browser by merken.js (marked on the list page or an offer
    page), to copy, mail or print. Its link (/merkliste/#slug-a,slug-b) restores a list anywhere: a link whose
-   list differs from the visitor's own is shown as it is, and joins the own list only when the visitor asks. */
+   list differs from the visitor's own is shown as it is, and joins the own list only when the visitor asks.
+   It loads the cards of the listed offers only (daten.js); the picker's list of every offer loads when the visitor
+   first turns to the picker. */
 (function () {
   "use strict";
 
   var box = document.querySelector("[data-merkliste]");
   var store = window.OfferdbMerkliste;
-  if (!box || !window.fetch || !window.history.replaceState || !store) { return; }
+  if (!box || !window.fetch || !window.history.replaceState || !store || !window.OfferdbData) { return; }
 
   var base = document.documentElement.getAttribute("data-base") || "/";
   var listNode = document.getElementById("merk-liste");
@@ -19,8 +21,11 @@
   var copyButton = document.getElementById("merk-kopieren");
   var sharedNote = document.getElementById("merk-geteilt");
   var adopt = document.getElementById("merk-uebernehmen");
-  var bySlug = Object.create(null);  // no prototype: "#constructor" in an address is no offer
-  var catalog = null;
+  var SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+  var bySlug = Object.create(null);  // the cards loaded so far; no prototype: "#constructor" in an address is no offer
+  var asked = Object.create(null);  // slugs already looked up, found or not
+  var ready = false;
+  var pickerLoading = null;
   var slugs = [];
   var shared = false;  // showing a list from the link that differs from the visitor's own
 
@@ -43,10 +48,23 @@
     });
   }
 
-  function readHash() {
+  function linked() {
     var raw = "";
     try { raw = decodeURIComponent(window.location.hash.replace(/^#/, "")); } catch (e) { raw = ""; }
-    return known(raw.split(","));
+    return raw.split(",");
+  }
+
+  function readHash() { return known(linked()); }
+
+  // Loads the cards of those `list` names that were not looked up yet; only a slug can name an offer.
+  function load(list) {
+    var ask = list.filter(function (slug) { return SLUG.test(slug) && !asked[slug]; });
+    return window.OfferdbData.cardsBySlug(base, ask).then(function (found) {
+      ask.forEach(function (slug) {
+        asked[slug] = true;
+        if (found[slug]) { bySlug[slug] = found[slug].card; }
+      });
+    });
   }
 
   function own() { return known(store.read()); }
@@ -68,6 +86,8 @@
     return offer.age ? offer.age[0] + "–" + offer.age[1] + " Jahre" : "";
   }
 
+  function path(offer) { return "angebote/" + offer.slug + "/"; }
+
   function cost(offer) { return offer.free ? "kostenfrei" : (offer.cost || "kostenpflichtig"); }
 
   function contactLines(offer) {
@@ -86,7 +106,7 @@
       lines.push((i + 1) + ". " + offer.title);
       lines.push("   " + [offer.partner, grades(offer), cost(offer)].filter(Boolean).join(" · "));
       contactLines(offer).forEach(function (line) { lines.push("   " + line); });
-      lines.push("   " + absolute(offer.url));
+      lines.push("   " + absolute(path(offer)));
       lines.push("");
     });
     lines.push("Diese Merkliste im Browser: " + shareLink());
@@ -97,7 +117,7 @@
     var li = el("li", "merk-item");
     var heading = el("h2");
     var link = el("a", "", offer.title);
-    link.href = base + offer.url;
+    link.href = base + path(offer);
     heading.appendChild(link);
     li.appendChild(heading);
     // "e. V." never wraps inside on the page (as the server-rendered names); the copied text keeps plain spaces.
@@ -120,7 +140,7 @@
     }
     if (c.address) { li.appendChild(el("p", "merk-address", "Anschrift: " + c.address)); }
     // On paper the title is no link: print the page's address too.
-    li.appendChild(el("p", "print-only", "Angebotsseite: " + absolute(offer.url)));
+    li.appendChild(el("p", "print-only", "Angebotsseite: " + absolute(path(offer))));
     var remove = el("button", "no-print", "Entfernen");
     remove.type = "button";
     remove.setAttribute("data-remove", offer.slug);
@@ -220,37 +240,66 @@
     (first || picker).focus();
   });
 
+  function failed() {
+    status.textContent = "Die Merkliste konnte nicht geladen werden. Bitte laden Sie die Seite neu.";
+  }
+
   window.addEventListener("hashchange", function () {
-    if (!catalog) { return; }
-    choose();
-    showAddress();
-    render();
+    if (!ready) { return; }
+    load(linked()).then(function () {
+      choose();
+      showAddress();
+      render();
+    }, failed);
   });
 
   // Marked or removed in another tab, or on an offer page before coming back here with the back button.
   store.watch(function () {
-    if (!catalog || shared) { return; }
-    slugs = own();
-    render();
+    if (!ready || shared) { return; }
+    load(store.read()).then(function () {
+      if (shared) { return; }
+      slugs = own();
+      render();
+    }, failed);
   });
 
-  fetch(base + "daten/katalog.json").then(function (response) {
-    if (!response.ok) { throw new Error(String(response.status)); }
-    return response.json();
-  }).then(function (data) {
-    catalog = data;
-    data.offers.forEach(function (offer) {
-      bySlug[offer.slug] = offer;
-      var option = el("option", "", offer.title);
-      option.value = offer.slug;
-      picker.appendChild(option);
+  // The picker offers every offer in title order: all cards, so they load only when the visitor turns to it.
+  function fillPicker() {
+    if (pickerLoading) { return; }
+    var first = picker.options[0];
+    first.textContent = "Angebote werden geladen …";
+    pickerLoading = window.OfferdbData.order(base, "title").then(function (order) {
+      return window.OfferdbData.cards(base, order).then(function (found) {
+        order.forEach(function (n) {
+          var offer = found[n];
+          if (!offer) { return; }
+          bySlug[offer.slug] = offer;
+          var option = el("option", "", offer.title);
+          option.value = offer.slug;
+          option.disabled = slugs.indexOf(offer.slug) !== -1;
+          picker.appendChild(option);
+        });
+        first.textContent = "Angebot auswählen …";
+      });
     });
+    pickerLoading.catch(function () {
+      first.textContent = "Die Angebote konnten nicht geladen werden.";
+      pickerLoading = null;  // the next turn to the picker tries again
+    });
+  }
+  // Not on hover: at 10,000 offers the list is some 1,500 small files.
+  ["focus", "mousedown", "touchstart"].forEach(function (type) {
+    picker.addEventListener(type, fillPicker, { passive: true });
+  });
+
+  load(linked().concat(store.read())).then(function () {
+    ready = true;
     choose();
     showAddress();  // only tidies the address; opening the page stores nothing
     box.hidden = false;
     render();
-  }).catch(function () {
+  }, function () {
     box.hidden = false;
-    status.textContent = "Die Merkliste konnte nicht geladen werden. Bitte laden Sie die Seite neu.";
+    failed();
   });
 }());

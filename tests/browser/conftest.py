@@ -4,7 +4,8 @@ pages that fail their test when they reach another host, log an error or violate
 Fixtures (each documented where it is defined):
 - `site`, `subpath_site`: a served build of the shipped content (`SiteServer`), at the host root and under
   /praevention/. `site.url("angebote/")` gives the address, `site.paths` one concrete path per page type of the
-  URL map, `site.offers` the slugs of all published offers, `site.root` the built folder.
+  URL map, `site.offers` the slugs of all published offers, `site.root` the built folder, `site.catalog` the
+  published offers as plain dicts (what the pages must show, read from the models, not from the site's files).
 - `browser`: one Chromium for all tests of this folder (Debian's, through Playwright's sync API).
 - `browse`: makes guarded pages: `browse.new(**context_options)` (e.g. `viewport=…`, `reduced_motion="reduce"`,
   `java_script_enabled=False`), `browse.visit(page, "angebote/", status=200, server=site)` and
@@ -32,6 +33,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, R
 from playwright.sync_api import Error as PlaywrightError
 
 from offerdb import pipeline
+from offerdb.models import FACETS, Site
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = datetime.date(2026, 11, 25)  # seals are checked against this day, so the sample site never ages
@@ -68,6 +70,10 @@ def wait_for_port(port: int, process: subprocess.Popen, what: str, seconds: floa
 
 def build_sample(out: Path, base_url: str | None = None) -> list[str]:
     """Build the shipped content into `out` (with another base_url if given); return the published slugs."""
+    return [offer.slug for offer in _build(out, base_url).offers]
+
+
+def _build(out: Path, base_url: str | None = None) -> Site:
     config = ROOT / "site.yaml"
     if base_url is not None:
         text = re.sub(r"(?m)^base_url:.*$", f"base_url: {base_url}", config.read_text(encoding="utf-8"))
@@ -75,8 +81,28 @@ def build_sample(out: Path, base_url: str | None = None) -> list[str]:
         config.write_text(text, encoding="utf-8")
     checked = pipeline.check(ROOT / "content", config, TODAY)
     assert not checked.fails(strict=False), "\n".join(str(p) for p in checked.problems)
-    built = pipeline.build(checked, out, TODAY)
-    return [offer.slug for offer in built.site.offers]
+    return pipeline.build(checked, out, TODAY).site
+
+
+def catalog_of(site: Site) -> list[dict]:
+    """The published offers in list order (title A–Z) as plain dicts: slug, title, summary, partner, free, grades
+    and age ([low, high] or None), cost, contact {email, phone}, updated (ISO date), paused, and per facet of
+    `models.FACETS` its key -> the offer's value keys. Made from the models, apart from the data files the
+    scripts load, so the tests compare the pages with the content rather than with the build's own output."""
+    def pair(value):
+        return [value.low, value.high] if value else None
+
+    offers = []
+    for offer in site.offers:
+        item = {"slug": offer.slug, "title": offer.title, "summary": offer.summary, "partner": offer.partner.name,
+                "free": offer.cost.free, "grades": pair(offer.grades), "age": pair(offer.age),
+                "cost": offer.cost.amount_text, "updated": offer.last_updated.isoformat(),
+                "paused": offer.status == "paused",
+                "contact": {k: v for k, v in (("email", offer.contact.email), ("phone", offer.contact.phone)) if v}}
+        for facet in FACETS:
+            item[facet.key] = [term.key for term in getattr(offer, facet.vocabulary)]
+        offers.append(item)
+    return offers
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -112,6 +138,7 @@ class SiteServer:
     prefix: str  # "/" or "/praevention/"
     offers: list[str]
     httpd: http.server.ThreadingHTTPServer = field(repr=False)
+    catalog: list[dict] = field(default_factory=list, repr=False)  # catalog_of the built site
 
     @property
     def origin(self) -> str:
@@ -141,19 +168,24 @@ class SiteServer:
                 "404": NOT_FOUND_PATH}
 
 
-def _serve(root: Path, prefix: str, offers: list[str]) -> SiteServer:
+def _serve(root: Path, prefix: str, offers: list[str], catalog: list[dict] | None = None) -> SiteServer:
     handler = type("Handler", (_Handler,), {"prefix": prefix})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, name=f"site{prefix}", daemon=True).start()
-    return SiteServer(root, prefix, offers, httpd)
+    return SiteServer(root, prefix, offers, httpd, catalog or [])
+
+
+def _serve_sample(out: Path, prefix: str, base_url: str | None = None) -> SiteServer:
+    built = _build(out, base_url)
+    return _serve(out, prefix, [offer.slug for offer in built.offers], catalog_of(built))
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[SiteServer]:
     """The shipped content, built once and served at http://127.0.0.1:<port>/."""
     out = tmp_path_factory.mktemp("browser-site") / "site"
-    server = _serve(out, "/", build_sample(out))
+    server = _serve_sample(out, "/")
     yield server
     server.httpd.shutdown()
 
@@ -162,7 +194,7 @@ def site(tmp_path_factory) -> Iterator[SiteServer]:
 def subpath_site(tmp_path_factory) -> Iterator[SiteServer]:
     """The same content with base_url https://example.org/praevention/, served under /praevention/."""
     out = tmp_path_factory.mktemp("browser-subpath") / "site"
-    server = _serve(out, "/praevention/", build_sample(out, SUB_PATH_URL))
+    server = _serve_sample(out, "/praevention/", SUB_PATH_URL)
     yield server
     server.httpd.shutdown()
 
@@ -356,3 +388,9 @@ def wait_until(page: Page, script: str, arg: object = None, timeout: float = 15.
         if time.monotonic() > deadline:
             raise AssertionError(f"Nicht eingetreten: {script} ({arg!r})")
         page.wait_for_timeout(50)
+
+
+def settled(page: Page, timeout: float = 15.0) -> None:
+    """Until list.js has shown what the page's state asks for: counts, result count and cards (it marks #liste
+    aria-busy from a change until the last card of its result is in place)."""
+    wait_until(page, "() => !document.getElementById('liste').hasAttribute('aria-busy')", timeout=timeout)

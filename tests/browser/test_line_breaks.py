@@ -4,7 +4,6 @@ inside, and a title copied with its soft hyphens searches like the plain word.""
 
 from __future__ import annotations
 
-import json
 from urllib.parse import quote
 
 import pytest
@@ -93,8 +92,7 @@ LEGAL_FORM_TOGETHER = """element => {
 @pytest.mark.parametrize("where", ["traeger", "liste", "merkliste"])
 def test_legal_form_never_wraps_inside(browse, site, page, where):
     """The partner's name as the server renders it, as list.js renders cards, as merkliste.js lists entries."""
-    catalog = json.loads((site.root / "daten" / "katalog.json").read_text(encoding="utf-8"))
-    offer = next(o for o in catalog["offers"] if o["partner"].endswith(" e. V."))
+    offer = next(o for o in site.catalog if o["partner"].endswith(" e. V."))
     if where == "traeger":
         card = f"/angebote/{offer['slug']}/"
         partner = next(p.name for p in (site.root / "traeger").iterdir()

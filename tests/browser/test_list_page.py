@@ -1,22 +1,24 @@
 """The list page in Chromium: facets with counts that follow the other choices, state in the URL, back
-button, sorting, marks for the Merkliste, keyboard use and the empty result."""
+button, sorting, marks for the Merkliste, keyboard use and the empty result; the counts the build writes into the
+page, and the data list.js loads only when it needs it."""
 
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from offerdb.models import FACETS as TABLE
-from conftest import wait_until
+from conftest import settled, wait_until
 
-FACETS = {facet.param: facet.key for facet in TABLE}  # URL parameter -> key in daten/katalog.json
+FACETS = {facet.param: facet.key for facet in TABLE}  # URL parameter -> facet key in catalog_of's offers
 
 
 @pytest.fixture(scope="module")
 def catalog(site):
-    return json.loads((site.root / "daten" / "katalog.json").read_text(encoding="utf-8"))
+    return {"offers": site.catalog}
 
 
 def expected(catalog, facets=None, grade=None, free=False, except_=None):
@@ -38,6 +40,7 @@ def expected(catalog, facets=None, grade=None, free=False, except_=None):
 
 def ready(page):
     page.wait_for_selector("[data-facets]:not([hidden])")
+    settled(page)
 
 
 def cards(page) -> list[str]:
@@ -53,6 +56,7 @@ def test_facets_filter_and_counts_follow_the_other_choices(browse, page, catalog
     ready(page)
     page.check("#f-bereich-mobbing")
     page.select_option("#f-klasse", "7")
+    settled(page)
     want = expected(catalog, {"bereich": ["mobbing"]}, grade=7)
     assert want, "the sample must have mobbing offers for grade 7"
     assert sorted(cards(page)) == sorted(o["slug"] for o in want)
@@ -91,13 +95,16 @@ def test_back_button_steps_back_through_filters(browse, page, catalog):
     everything = len(catalog["offers"])
     page.check("#f-format-workshop")
     page.check("#f-kostenfrei")
+    settled(page)
     assert len(cards(page)) == len(expected(catalog, {"format": ["workshop"]}, free=True))
     page.go_back()
     wait_until(page, "() => !document.getElementById('f-kostenfrei').checked")
+    settled(page)
     assert page.is_checked("#f-format-workshop")
     assert len(cards(page)) == len(expected(catalog, {"format": ["workshop"]}))
     page.go_back()
     wait_until(page, "() => !document.getElementById('f-format-workshop').checked")
+    settled(page)
     assert page.inner_text("#ergebnis").startswith(f"{everything} Angebote gefunden")
 
 
@@ -111,6 +118,7 @@ def test_reset_and_empty_result_offer_a_way_out(browse, page, catalog):
                                             "Für wen Eltern und Sorgeberechtigte, Sprache Türkisch.")
     assert page.locator("#leer a[href$='/themen/mobbing/']").count() == 1
     page.click("#leer [data-reset]")
+    settled(page)
     assert len(cards(page)) == min(len(catalog["offers"]), 24)
     assert urlsplit(page.url).query == ""
     assert page.is_hidden("#leer")
@@ -126,7 +134,8 @@ def test_more_button_shows_the_rest_and_moves_focus(browse, page, catalog):
     assert page.inner_text("#mehr") == "1 weiteres Angebot anzeigen"
     page.focus("#mehr")
     page.keyboard.press("Enter")
-    assert len(cards(page)) == len(catalog["offers"])
+    settled(page)
+    assert cards(page) == [o["slug"] for o in catalog["offers"]]  # the build's 24, then the 25th in title order
     assert page.evaluate("document.activeElement.closest('li.card').dataset.slug") == catalog["offers"][24]["slug"]
     assert page.is_hidden("#mehr")
 
@@ -143,6 +152,7 @@ def test_filters_and_marks_work_with_the_keyboard_alone(browse, page, catalog):
             break
     assert checkbox and checkbox.startswith("f-bereich-"), checkbox
     page.keyboard.press("Space")
+    settled(page)
     key = checkbox.removeprefix("f-bereich-")
     assert sorted(cards(page)) == sorted(o["slug"] for o in expected(catalog, {"bereich": [key]}))
     first = page.locator("#liste > li.card [data-mark]").first
@@ -191,6 +201,7 @@ def test_two_values_of_one_facet_both_stand_in_the_url(browse, page, catalog):
     page.check("#f-format-workshop")
     page.check("#f-format-projekttag")
     page.check("#f-kostenfrei")
+    settled(page)
     order = page.eval_on_selector_all('input[name="format"]:checked', "boxes => boxes.map(b => b.value)")
     assert sorted(order) == ["projekttag", "workshop"]
     assert parse_qs(urlsplit(page.url).query) == {"format": order, "kostenfrei": ["1"]}
@@ -219,6 +230,9 @@ def test_grade_options_count_the_offers_of_each_grade(browse, page, catalog):
         want = expected(catalog, grade=grade)
         wait_until(page, "n => document.querySelector('#ergebnis').textContent.startsWith(n + ' Angebot')", len(want))
     page.select_option("#f-klasse", "")
+    settled(page)
+    # counted by the script now (the page came with the build's counts)
+    assert page.eval_on_selector_all("#f-klasse option", "os => os.map(o => [o.value, o.textContent])") == options
     spans = page.eval_on_selector_all("[data-count]", """spans => spans.map(s => [s.dataset.count, s.textContent,
                                                             s.parentNode.classList.contains('zero')])""")
     counts = {int(text.strip("()")) for _, text, _ in spans}
@@ -228,21 +242,151 @@ def test_grade_options_count_the_offers_of_each_grade(browse, page, catalog):
 
 
 def test_cards_show_titles_and_summaries_as_text(browse, page, catalog):
-    """The cards list.js builds take title, summary, cost and partner as text: markup in the catalog stays
+    """The cards list.js builds take title, summary, cost and partner as text: markup in the card data stays
     visible characters and never becomes an element."""
-    hostile = json.loads(json.dumps(catalog))
-    first = hostile["offers"][0]
-    first["title"] = '<b id="x-title">T</b> &amp; <img src="x-img">'
-    first["summary"] = '<i id="x-summary">S</i> &lt;'
-    first["partner"] = '<u id="x-partner">P</u>'
-    first["free"], first["cost"] = False, '<s id="x-cost">5 €</s>'
-    page.route("**/daten/katalog.json", lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps(hostile)))
-    browse.visit(page, "angebote/")
+    first = catalog["offers"][0]
+    hostile = {"title": '<b id="x-title">T</b> &amp; <img src="x-img">', "summary": '<i id="x-summary">S</i> &lt;',
+               "partner": '<u id="x-partner">P</u>', "free": False, "cost": '<s id="x-cost">5 €</s>'}
+
+    def bucket(route):
+        data = route.fetch().json()
+        for card in data["cards"]:
+            if card["slug"] == first["slug"]:
+                card.update(hostile)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(data))
+
+    page.route(re.compile(r"/daten/suche/k\d+\.[\w-]{4}\.json$"), bucket)
+    area = first["area"][0]
+    browse.visit(page, f"angebote/?bereich={area}")  # cards built by list.js, not by the build
     ready(page)
     card = page.locator(f'#liste > li.card[data-slug="{first["slug"]}"]')
-    assert card.locator("h3 a").text_content() == first["title"]
-    assert card.locator(".card-summary").text_content() == first["summary"]
-    assert card.locator(".card-partner").text_content() == first["partner"]
-    assert first["cost"] in card.locator(".facts").text_content()
+    assert card.locator("h3 a").text_content() == hostile["title"]
+    assert card.locator(".card-summary").text_content() == hostile["summary"]
+    assert card.locator(".card-partner").text_content() == hostile["partner"]
+    assert hostile["cost"] in card.locator(".facts").text_content()
     assert page.locator("#liste b, #liste i, #liste u, #liste s, #liste img").count() == 0
+
+
+# --- the build's counts, the script's counts and what the page loads -------------------------------------------
+
+COUNTS = """() => ({
+    spans: Object.fromEntries([...document.querySelectorAll("[data-count]")].map(s => [s.dataset.count,
+        s.textContent + (s.parentNode.classList.contains("zero") ? " zero" : "")])),
+    grades: [...document.querySelectorAll("#f-klasse option")].filter(o => o.value).map(o => o.textContent)})"""
+
+
+def expected_counts(catalog, spans, facets=None, grade=None, free=False):
+    """What the page's counts must read (as COUNTS gives them) for a choice of filters, worked out in Python: each
+    value counts the offers that pass every other filter and have the value."""
+    def counted(n):
+        return f"({n})" + (" zero" if n == 0 else "")
+
+    found = {}
+    for name in spans:
+        if name == "kostenfrei":
+            found[name] = counted(sum(o["free"] for o in expected(catalog, facets, grade, free, except_="kostenfrei")))
+        else:
+            param, value = name.split("=")
+            others = expected(catalog, facets, grade, free, except_=param)
+            found[name] = counted(sum(value in o[FACETS[param]] for o in others))
+    grades = [f"Klasse {g} ({len(expected(catalog, facets, g, free))})" for g in range(1, 14)]
+    return {"spans": found, "grades": grades}
+
+
+def requested(page) -> list[str]:
+    """The paths the page asks for from now on (a live list)."""
+    paths: list[str] = []
+    page.on("request", lambda request: paths.append(urlsplit(request.url).path))
+    return paths
+
+
+def search_data(paths) -> list[str]:
+    return [p.rsplit("/", 1)[1] for p in paths if "/daten/" in p]
+
+
+def test_the_plain_list_loads_no_data_until_a_filter_is_used(browse, page):
+    """The counts come with the page: without a query nothing of daten/ is loaded, never the catalogue or a posting
+    shard; the first filter loads the filter file, the title order and the shown cards' buckets; the newest
+    order only when chosen."""
+    paths = requested(page)
+    browse.visit(page, "angebote/")
+    ready(page)
+    assert page.is_visible("[data-facets]")
+    assert page.inner_text("#ergebnis") == "25 Angebote gefunden. Angezeigt werden 24 von 25 Angeboten."
+    assert search_data(paths) == []
+    page.check("#f-kostenfrei")
+    settled(page)
+    loaded = search_data(paths)
+    assert {name[0] for name in loaded} == {"m", "f", "o", "k"}, loaded  # manifest, filters, title order, cards
+    assert len([n for n in loaded if n.startswith("f.")]) == 1
+    page.select_option("#f-sortierung", "neu")
+    settled(page)
+    assert len([n for n in search_data(paths) if n.startswith("n.")]) == 1
+    assert not [n for n in search_data(paths) if n.startswith(("p.", "w.", "katalog"))]
+
+
+def test_the_builds_counts_are_the_counts_the_script_computes(browse, page, catalog):
+    """The counts on the page before any data has loaded are what list.js counts after a filter is used and
+    removed again, and what Python counts on the content."""
+    browse.visit(page, "angebote/")
+    ready(page)
+    built = page.evaluate(COUNTS)
+    assert built == expected_counts(catalog, built["spans"])
+    assert any(text == "(0) zero" for text in built["spans"].values()), "the sample has a value without offers"
+    page.check("#f-bereich-mobbing")
+    settled(page)
+    assert page.evaluate(COUNTS) != built
+    page.uncheck("#f-bereich-mobbing")
+    settled(page)
+    assert page.evaluate(COUNTS) == built
+
+
+CHOICES = [
+    ({"bereich": ["mobbing", "suchtpraevention"]}, None, False),
+    ({"format": ["workshop", "theater", "stadtrundgang"]}, None, True),  # formats take two characters a mask
+    ({"schulart": ["grundschule"], "zielgruppe": ["eltern"]}, 3, False),
+    ({"ort": ["online", "in-der-schule"], "sprache": ["de"]}, 13, True),
+    ({"wirksamkeit": ["wahrscheinlich", "nachgewiesen"], "zielgruppe": ["schuelerinnen-und-schueler"]}, None, False),
+    ({"wirksamkeit": ["nachgewiesen"], "bereich": ["gewaltpraevention"]}, None, False),  # nothing
+]
+
+
+@pytest.mark.parametrize(("facets", "grade", "free"), CHOICES)
+def test_results_and_counts_agree_with_python(browse, page, catalog, facets, grade, free):
+    params = [(param, value) for param, values in facets.items() for value in values]
+    params += [("klasse", str(grade))] if grade else []
+    params += [("kostenfrei", "1")] if free else []
+    browse.visit(page, "angebote/?" + "&".join(f"{k}={v}" for k, v in params))
+    ready(page)
+    want = expected(catalog, facets, grade, free)
+    assert cards(page) == [o["slug"] for o in want][:24]  # in title order
+    found = {0: "Keine Angebote", 1: "1 Angebot"}.get(len(want), f"{len(want)} Angebote")
+    assert page.inner_text("#ergebnis").startswith(found + " gefunden.")
+    shown = page.evaluate(COUNTS)
+    assert shown == expected_counts(catalog, shown["spans"], facets, grade, free)
+
+
+def test_a_failed_filter_file_is_asked_for_again(browse, page, site):
+    manifest = json.loads((site.root / "daten" / "suche" / "manifest.json").read_text(encoding="utf-8"))
+    url = site.url("daten/suche/" + manifest["filters"])
+    browse.recorder(page).expected[url] = 503
+    failures = []
+
+    def once(route):
+        if failures:
+            route.continue_()
+        else:
+            failures.append(route.request.url)
+            route.fulfill(status=503, body="")
+
+    page.route(url, once)
+    browse.visit(page, "angebote/")
+    ready(page)
+    page.check("#f-kostenfrei")
+    settled(page)
+    assert page.inner_text("#ergebnis").startswith("Filter und Suche sind gerade nicht verfügbar.")
+    page.check("#f-format-workshop")
+    settled(page)
+    want = expected({"offers": site.catalog}, {"format": ["workshop"]}, free=True)
+    assert page.inner_text("#ergebnis").startswith(f"{len(want)} Angebote gefunden.")
+    assert failures == [url]

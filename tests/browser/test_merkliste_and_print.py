@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT, TODAY, wait_until
 from offerdb import pipeline
+from offerdb.search.shards import fnv1a
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def addresses():
 
 @pytest.fixture(scope="module")
 def offers(site):
-    return json.loads((site.root / "daten" / "katalog.json").read_text(encoding="utf-8"))["offers"]
+    return site.catalog
 
 
 KEY = "offerdb-merkliste:/"  # merken.js: one entry per site, named with its base path
@@ -74,6 +75,7 @@ def test_remove_and_add_change_a_linked_list_in_its_address_only(browse, page, o
     assert listed(page) == [b["title"]]
     assert urlsplit(page.url).fragment == b["slug"]
     assert page.evaluate("document.activeElement.getAttribute('data-remove')") == b["slug"]  # focus stays in the list
+    page.focus("#merk-auswahl")  # turning to the picker loads every offer's title
     page.select_option("#merk-auswahl", c["slug"])
     page.click("#merk-hinzufuegen")
     assert listed(page) == [b["title"], c["title"]]
@@ -243,3 +245,46 @@ def test_a_stored_list_is_read_without_repeats_or_foreign_entries(browse, page, 
     assert page.inner_text("#merk-status") == "2 Angebote auf Ihrer Merkliste."
     browse.visit(page, f"angebote/{b['slug']}/")
     assert page.inner_text("[data-marked-count]") == "2"
+
+
+def data_requests(page) -> list[str]:
+    """The names of the files of daten/ the page asks for from now on (a live list)."""
+    names: list[str] = []
+    page.on("request", lambda r: names.append(urlsplit(r.url).path.rsplit("/", 1)[1]) if "/daten/" in r.url else None)
+    return names
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_the_merkliste_loads_only_the_card_buckets_of_its_offers(browse, page, site, offers, n):
+    """Never the catalogue, a search shard or the filter file: the manifest and the bucket of each listed offer
+    (known from its slug), and nothing at all for an empty list."""
+    manifest = json.loads((site.root / "daten" / "suche" / "manifest.json").read_text(encoding="utf-8"))
+    sizes, tags = manifest["cards"]["sizes"], manifest["cards"]["tags"]
+    assert len(sizes) > 3, "the sample's offers lie in several buckets"
+    by_bucket = {}
+    for offer in reversed(offers):  # from the end of the list: not the first cards of the list page
+        by_bucket.setdefault(fnv1a(offer["slug"]) % len(sizes), offer)
+    chosen = list(by_bucket.values())[:n]  # each in a bucket of its own
+    buckets = {fnv1a(o["slug"]) % len(sizes) for o in chosen}
+    browse.visit(page, "angebote/")
+    names = data_requests(page)
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [KEY, ",".join(o["slug"] for o in chosen)])
+    browse.visit(page, "merkliste/")
+    page.wait_for_selector("[data-merkliste]:not([hidden])")
+    wait_until(page, f"document.querySelectorAll('#merk-liste > li').length === {n}")
+    assert listed(page) == [o["title"] for o in chosen]
+    want = {f"k{b}.{tags[4 * b:4 * b + 4]}.json" for b in buckets} | ({"manifest.json"} if n else set())
+    assert sorted(names) == sorted(want)
+
+
+def test_the_picker_loads_every_offer_when_the_visitor_turns_to_it(browse, page, offers):
+    a = offers[0]
+    browse.visit(page, f"merkliste/#{a['slug']}")
+    page.wait_for_selector("#merk-liste > li")
+    assert page.locator("#merk-auswahl option").count() == 1  # nothing loaded for it yet
+    page.focus("#merk-auswahl")
+    wait_until(page, f"document.querySelectorAll('#merk-auswahl option').length === {len(offers) + 1}")
+    options = page.eval_on_selector_all("#merk-auswahl option",
+                                        "os => os.map(o => [o.value, o.textContent, o.disabled])")
+    assert options[0] == ["", "Angebot auswählen …", False]
+    assert options[1:] == [[o["slug"], o["title"], o is a] for o in offers]  # in title order, listed ones disabled

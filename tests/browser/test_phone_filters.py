@@ -4,14 +4,13 @@ the result summary names them, and menus and filters are tap targets of at least
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 
 from test_axe import axe_violations, readable
-from conftest import wait_until
+from conftest import settled, wait_until
 
 PHONE = {"width": 375, "height": 800}
 NEAR_THE_TOP = 900  # px from the top of the page: the first result is on or just below the first screen
@@ -20,7 +19,7 @@ TARGET = 44  # px, WCAG 2.5.5
 
 @pytest.fixture(scope="module")
 def catalog(site):
-    return json.loads((site.root / "daten" / "katalog.json").read_text(encoding="utf-8"))
+    return {"offers": site.catalog}
 
 
 @pytest.fixture
@@ -30,6 +29,7 @@ def phone(browse):
 
 def ready(page):
     page.wait_for_selector("[data-facets]:not([hidden])")
+    settled(page)
 
 
 def first_card_top(page) -> float:
@@ -49,10 +49,12 @@ def test_the_panel_starts_closed_and_its_button_returns_to_the_results(browse, p
     assert panel_open(phone)
     assert first_card_top(phone) > 2 * NEAR_THE_TOP  # the open panel stands above the results
     phone.tap("#f-format-workshop + label")
+    settled(phone)
     workshops = [o for o in catalog["offers"] if "workshop" in o["format"]]
     button = phone.locator("[data-show-results]")
     assert button.inner_text() == f"{len(workshops)} Angebote anzeigen"
     phone.tap("#f-kostenfrei + label")
+    settled(phone)
     free = [o for o in workshops if o["free"]]
     assert button.inner_text() == f"{len(free)} Angebote anzeigen"
     assert button.is_visible()  # in reach at the bottom of the screen while the panel scrolls by

@@ -4,24 +4,24 @@ vocabularies' aliases); the URL keeps the understood state, and an empty result 
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import yaml
 
-from conftest import ROOT, wait_until
+from conftest import ROOT, settled, wait_until
 from offerdb.models import FACETS
 
 
 @pytest.fixture(scope="module")
 def catalog(site):
-    return json.loads((site.root / "daten" / "katalog.json").read_text(encoding="utf-8"))
+    return {"offers": site.catalog}
 
 
 def ready(page):
     page.wait_for_selector("[data-facets]:not([hidden])")
+    settled(page)
 
 
 def cards(page) -> list[str]:
@@ -34,6 +34,7 @@ def query_of(page) -> dict[str, list[str]]:
 
 def status_is(page, text: str) -> None:
     wait_until(page, "t => document.getElementById('ergebnis').textContent === t", arg=text)
+    settled(page)
 
 
 def chips(page) -> list[str]:
@@ -47,6 +48,7 @@ def found_for(browse, page, q: str) -> set[str]:
     """What the search alone finds for `q` (no filter), as the list shows it."""
     browse.visit(page, "angebote/?q=" + quote(q))
     wait_until(page, "q => document.getElementById('ergebnis').textContent.includes('„' + q + '“')", arg=q)
+    settled(page)
     assert not page.is_visible("#mehr"), "all results on one screen"
     return set(cards(page))
 
@@ -81,6 +83,7 @@ def test_every_way_of_writing_a_grade_sets_the_grade(browse, page, catalog, q):
 def test_words_for_free_set_the_cost_filter(browse, page, word):
     browse.visit(page, "angebote/?q=" + quote(f"Mobbing {word}"))
     wait_until(page, "() => document.getElementById('ergebnis').textContent.includes('„Mobbing“')")
+    settled(page)
     assert query_of(page) == {"q": ["Mobbing"], "kostenfrei": ["1"]}
     assert cards(page), "free offers about Mobbing exist"
 
@@ -196,6 +199,7 @@ def test_an_empty_result_offers_to_drop_each_filter(browse, page, catalog):
     ]
     buttons.nth(1).click()
     wait_until(page, "() => location.search.indexOf('klasse=') === -1")
+    settled(page)
     assert query_of(page) == {"q": ["Mobbing"], "ort": ["online"]}
     assert page.input_value("#f-klasse") == "" and page.is_checked("#f-ort-online")
     assert len(cards(page)) == without_grade and page.is_hidden("#leer")

@@ -4,17 +4,15 @@ JavaScript."""
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import wait_until
+from conftest import settled, wait_until
 
 
 @pytest.fixture(scope="module")
 def catalog(site):
-    data = json.loads((site.root / "daten" / "katalog.json").read_text(encoding="utf-8"))
-    return {o["slug"]: o for o in data["offers"]}
+    return {o["slug"]: o for o in site.catalog}
 
 
 def results(page) -> list[str]:
@@ -23,6 +21,7 @@ def results(page) -> list[str]:
 
 def searched(page, q: str) -> None:
     wait_until(page, "q => document.getElementById('ergebnis').textContent.includes('„' + q + '“')", arg=q)
+    settled(page)
 
 
 def test_query_from_the_url_finds_highlights_and_announces(browse, page, catalog):
@@ -49,6 +48,7 @@ def test_facet_counts_follow_the_query_and_combine(browse, page, catalog):
         shown = int(page.inner_text(f'[data-count="bereich={key}"]').strip("()"))
         assert shown == len([s for s in found if key in catalog[s]["area"]]), key
     page.check("#f-kostenfrei")
+    settled(page)
     narrowed = results(page)
     assert set(narrowed) == {s for s in found if catalog[s]["free"]}
     assert parse_qs(urlsplit(page.url).query) == {"q": ["Mobbing"], "kostenfrei": ["1"]}

@@ -5,7 +5,7 @@ find their data."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
-from conftest import wait_until
+from conftest import settled, wait_until
 
 
 OWN_URLS = """() => [...document.querySelectorAll(
@@ -30,7 +30,10 @@ def test_every_page_type_loads_its_css_and_links_only_under_the_sub_path(browse,
 
 def test_scripts_navigation_and_search_work_under_the_sub_path(browse, subpath_site, page):
     browse.visit(page, "angebote/", server=subpath_site)
-    page.wait_for_selector("[data-facets]:not([hidden])")  # list.js loaded daten/katalog.json from the sub-path
+    page.check("#f-kostenfrei")  # list.js loads the filter file and the cards from the sub-path
+    settled(page)
+    assert page.locator("#liste > li.card [data-mark]").count() > 0
+    assert page.inner_text("#ergebnis").endswith("Filter: kostenfrei.")
     two = subpath_site.offers[:2]
     browse.visit(page, f"merkliste/#{','.join(two)}", server=subpath_site)
     wait_until(page, "document.querySelectorAll('#merk-liste > li').length === 2")
