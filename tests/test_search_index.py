@@ -155,7 +155,7 @@ def test_build_search_publishes_the_manifest_the_files_it_names_scripts_and_dete
     manifest = json.loads(files[shards.MANIFEST])
     assert manifest["format"] == shards.FORMAT and manifest["count"] == len(site.offers)
     named = {name for _, name in manifest["postings"] + manifest["words"]}
-    named |= {manifest["filters"], manifest["title_order"], manifest["newest_order"]}
+    named |= {manifest["filters"], manifest["title_order"], manifest["newest_order"], manifest["titles"]}
     cards, version = manifest["cards"], manifest["cards"]["version"]
     buckets = len(cards["sizes"])
     named |= {f"k{b}.{version}.json" for b in range(buckets)}
@@ -172,6 +172,9 @@ def test_build_search_publishes_the_manifest_the_files_it_names_scripts_and_dete
                 for c in json.loads(files[f"{shards.FOLDER}c{g}.{version}.json"])["contacts"]]
     assert contacts == [exports.contact(o) for o in numbered]
     assert version == shards.numbering_version([o.slug for o in numbered])
+    assert json.loads(files[shards.FOLDER + manifest["titles"]])["titles"] == [[o.slug, o.title] for o in site.offers]
+    title_order = json.loads(files[shards.FOLDER + manifest["title_order"]])["order"]
+    assert [numbered[n].slug for n in title_order] == [o.slug for o in site.offers]
     for path, data in files.items():
         if path.startswith("assets/") and not path.endswith(".gz"):
             assert gzip.decompress(files[path + ".gz"]) == data

@@ -14,7 +14,8 @@ names the others:
   (named by a digest of the offers' numbering: their content may change under the same name, so hosts must
   revalidate them, as they do all of daten/);
 - `f.<hash>.json`: per filter value the set of offers, for the counts beside each filter;
-- `o.<hash>.json`: the offers in title order and in "newest first" order.
+- `o.<hash>.json`, `n.<hash>.json`: the offers in title order and in "newest first" order;
+- `t.<hash>.json`: every offer's slug and title in title order, for the Merkliste's picker.
 
 Offers are numbered by card bucket, then slug. A bucket is fnv1a(slug) mod the number of buckets: the
 Merkliste finds an offer's card from its slug alone, and a search result's card from its number (the
@@ -37,7 +38,7 @@ from .lunr_index import B, K1, LUNR_VERSION, SEARCH_PIPELINE, FieldCounts, term_
 
 # Hosts limit the number of files: card buckets take at most CARD_FILES, their contact files a quarter of that,
 # posting shards at most SHARD_FILES, dictionary blocks at most WORD_FILES; with the manifest, the filter
-# file and the two orders that stays under 2,000.
+# file, the two orders and the titles that stays under 2,000.
 CARD_FILES = 1_300
 CONTACT_BUCKETS = 4
 SHARD_FILES = 300
@@ -323,6 +324,7 @@ class OfferRow(NamedTuple):
 
     card: bytes  # JSON
     contact: bytes  # JSON
+    title: bytes  # JSON: [slug, title], for the Merkliste's picker
     free: int
     grades: tuple[int, int]  # (0, 0): none
     masks: tuple[int, ...]  # per facet, bit i: the facet vocabulary's i-th key
@@ -333,7 +335,8 @@ def offer_row(offer, card: bytes, contact: bytes, facets: Sequence, bits: Sequen
     grades = (offer.grades.low, offer.grades.high) if offer.grades else (0, 0)
     masks = tuple(sum(bit[t.key] for t in getattr(offer, facet.vocabulary))
                   for facet, bit in zip(facets, bits, strict=True))
-    return OfferRow(card, contact, int(offer.cost.free), grades, masks, offer.last_updated.toordinal())
+    title = _encode([offer.slug, offer.title]).encode()
+    return OfferRow(card, contact, title, int(offer.cost.free), grades, masks, offer.last_updated.toordinal())
 
 
 def facet_bits(facets: Sequence, vocabularies: dict) -> list[dict[str, int]]:
@@ -367,13 +370,14 @@ def catalog_files(rows: Sequence[OfferRow], title_rank: Sequence[int], sizes: Se
         by_title[place] = number
     # Newest first, ties in title order (as list.js sorted the catalogue, which is in title order, stably).
     newest = sorted(range(len(rows)), key=lambda n: (-rows[n].updated, title_rank[n]))
+    titles = b'{"titles":[' + b",".join(rows[n].title for n in by_title) + b"]}"
     named = {}
     for prefix, data in (("f", _encode(filters).encode()), ("o", _encode({"order": by_title}).encode()),
-                         ("n", _encode({"order": newest}).encode())):
+                         ("n", _encode({"order": newest}).encode()), ("t", titles)):
         name = content_name(prefix, data)
         files[FOLDER + name] = data
         named[prefix] = name
     width = 1 if max(sizes, default=0) < 64 else 2
     return files, {"cards": {"version": version, "sizes": column(sizes, width), "width": width,
                              "contact_buckets": CONTACT_BUCKETS},
-                   "filters": named["f"], "title_order": named["o"], "newest_order": named["n"]}
+                   "filters": named["f"], "title_order": named["o"], "newest_order": named["n"], "titles": named["t"]}

@@ -1,11 +1,13 @@
 /* The search data under daten/suche/ (offerdb/search/shards.py) for the list page and the Merkliste: the manifest,
-   card buckets, the filter file and the two orders. Each file is fetched once, when a caller first asks for it;
+   card buckets and their contacts, the filter file, the two orders and the titles. Each file is fetched once, when a caller first asks for it;
    a failed fetch is forgotten, so the next call tries again. Every function returns a promise. */
 (function () {
   "use strict";
 
   var FOLDER = "daten/suche/";
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";  // shards.column: 6 bits a char
+  // A card's fields by position (offerdb/exports.py CARD_FIELDS).
+  var CARD_FIELDS = ["slug", "title", "summary", "partner", "free", "grades", "age", "format", "paused", "cost"];
   var files = Object.create(null);  // URL -> promise of its JSON
   var layouts = Object.create(null);  // base -> promise of {manifest, starts}
   var decoded = Object.create(null);  // base -> promise of the decoded filter file
@@ -31,20 +33,48 @@
 
   function manifest(base) { return json(base + FOLDER + "manifest.json"); }
 
-  // starts[b]: the number of the first offer in card bucket b; starts[buckets] = count.
+  // Offer numbers by card bucket: starts[b] is the number of the first offer in bucket b, starts[buckets] the count.
   function layout(base) {
     return remember(layouts, base, function () {
       return manifest(base).then(function (m) {
+        var sizes = m.cards.sizes;
+        var width = m.cards.width;
         var starts = [0];
-        m.cards.sizes.forEach(function (size, b) { starts.push(starts[b] + size); });
-        return { manifest: m, starts: starts };
+        for (var b = 0; b * width < sizes.length; b++) {
+          var size = 0;
+          for (var k = width - 1; k >= 0; k--) { size = size * 64 + ALPHABET.indexOf(sizes.charAt(b * width + k)); }
+          starts.push(starts[b] + size);
+        }
+        return { manifest: m, starts: starts, buckets: starts.length - 1 };
       });
     });
   }
 
+  // A card (a list in shards.py's CARD_FIELDS order) as an object with the fields' names.
+  function named(values) {
+    var card = {};
+    CARD_FIELDS.forEach(function (field, i) { card[field] = values[i]; });
+    return card;
+  }
+
   function bucketCards(base, at, b) {
-    var tag = at.manifest.cards.tags.substr(4 * b, 4);
-    return json(base + FOLDER + "k" + b + "." + tag + ".json").then(function (data) { return data.cards; });
+    return json(base + FOLDER + "k" + b + "." + at.manifest.cards.version + ".json").then(function (data) {
+      return data.cards.map(named);
+    });
+  }
+
+  // The contacts of bucket b's offers, as {email, phone, address} without empty fields.
+  function bucketContacts(base, at, b) {
+    var per = at.manifest.cards.contact_buckets;
+    var group = Math.floor(b / per);
+    return json(base + FOLDER + "c" + group + "." + at.manifest.cards.version + ".json").then(function (data) {
+      var first = at.starts[group * per];
+      return data.contacts.slice(at.starts[b] - first, at.starts[b + 1] - first).map(function (values) {
+        var contact = {};
+        ["email", "phone", "address"].forEach(function (field, i) { if (values[i]) { contact[field] = values[i]; } });
+        return contact;
+      });
+    });
   }
 
   // The bucket holding offer `number`: the last whose start is not after it.
@@ -92,18 +122,23 @@
     return h >>> 0;
   }
 
-  // {slug: {number, card}} for the slugs of published offers; other slugs are simply absent.
+  // {slug: {number, card}} for the slugs of published offers, each card with its `contact` (the Merkliste shows
+  // and prints it); other slugs are simply absent.
   function cardsBySlug(base, slugs) {
     if (!slugs.length) { return Promise.resolve({}); }  // an empty Merkliste loads nothing
     return layout(base).then(function (at) {
       var buckets = {};
       slugs.forEach(function (slug) {
         try {
-          buckets[fnv1a(slug) % at.manifest.cards.sizes.length] = null;
+          buckets[fnv1a(slug) % at.buckets] = null;
         } catch (e) { /* not text a slug is made of (a lone surrogate): no offer */ }
       });
       var loading = Object.keys(buckets).map(function (b) {
-        return bucketCards(base, at, Number(b)).then(function (list) { buckets[b] = list; });
+        return Promise.all([bucketCards(base, at, Number(b)), bucketContacts(base, at, Number(b))])
+          .then(function (both) {
+            both[0].forEach(function (card, i) { card.contact = both[1][i]; });
+            buckets[b] = both[0];
+          });
       });
       return Promise.all(loading).then(function () {
         var wanted = Object.create(null);
@@ -116,6 +151,13 @@
         });
         return found;
       });
+    });
+  }
+
+  // Every offer as [slug, title] in title order (the Merkliste's picker).
+  function titles(base) {
+    return manifest(base).then(function (m) { return json(base + FOLDER + m.titles); }).then(function (data) {
+      return data.titles;
     });
   }
 
@@ -182,6 +224,6 @@
     }).then(function (data) { return data.order; });
   }
 
-  window.OfferdbData = { manifest: manifest, cards: cards, cardsBySlug: cardsBySlug, filters: filters, order: order,
-                         fnv1a: fnv1a };
+  window.OfferdbData = { manifest: manifest, cards: cards, cardsBySlug: cardsBySlug, titles: titles, filters: filters,
+                         order: order, fnv1a: fnv1a };
 }());

@@ -55,6 +55,7 @@
   var searchLoaded = false;
   var renderRun = 0;
   var filtersUsed = false;  // once the filter file is loaded, every render counts with it
+  var filtersWanted = false;  // the visitor turned to the filters: load the file
   var onScreen = null;  // what #liste shows: {key, count, complete}, the first `count` results of the state `key`
   var marked = [];
   var statusTimer = 0;
@@ -206,6 +207,31 @@
       var set = filters.grades[option.value];
       option.textContent = "Klasse " + option.value + " (" + (set ? overlap(forGrades, set) : 0) + ")";
     });
+  }
+
+  // Before the filter file is there: the build's counts (for every offer) while there is no search; during a search
+  // none, as they would not be the search's. Turning to the filters brings the file and the search's counts.
+  var builtCounts = null;
+
+  function pageCounts(searching) {
+    var spans = form.querySelectorAll("[data-count]");
+    if (!builtCounts) {
+      builtCounts = { spans: Array.prototype.map.call(spans, function (span) { return span.textContent; }),
+                      grades: Array.prototype.map.call(gradeSelect.options, function (o) { return o.textContent; }) };
+    }
+    Array.prototype.forEach.call(spans, function (span, i) { span.textContent = searching ? "" : builtCounts.spans[i]; });
+    Array.prototype.forEach.call(gradeSelect.options, function (option, i) {
+      option.textContent = searching && option.value ? "Klasse " + option.value : builtCounts.grades[i];
+    });
+  }
+
+  function useFilters() {
+    if (filtersWanted) { return; }
+    filtersWanted = true;  // every render from now on counts with the filter file
+    var before = renderRun;
+    data.filters(base).then(function () {
+      if (renderRun === before) { render(false); }  // no render since: the counts of what the page shows
+    }, function () { filtersWanted = false; });  // the next turn to the filters asks again
   }
 
   function activeFilters(state) {
@@ -465,7 +491,6 @@
   }
 
   // An empty result: a button per filter and for the search term, saying what removing it alone would give.
-  // Only the filters and the search can empty a result, so `filters` is there whenever `noResults` is true.
   function updateDrop(filters, sets, items, noResults) {
     dropList.textContent = "";
     var groups = noResults ? grouped(items).map(function (group) {
@@ -473,7 +498,8 @@
     }) : [];
     if (noResults && search && !search.failed) { groups.unshift({ param: "q", text: "Suchbegriff „" + search.query + "“" }); }
     groups.forEach(function (group) {
-      var n = size(passing(filters, sets, group.param));
+      // Without the filter file no filter is chosen: without the search every offer would be a result.
+      var n = filters ? size(passing(filters, sets, group.param)) : TOTAL;
       var button = el("button", "", group.text + " entfernen (" +
                       (n ? "dann " + plural(n, "Angebot", "Angebote") : "auch dann keine Angebote") + ")");
       button.type = "button";
@@ -670,20 +696,28 @@
     var searching = Boolean(search && !search.failed);
     var sort = sortOf(state);
     var key = keyOf(state);
-    // Without a filter or a search every offer is a result, and the build's counts on the page are right.
-    var needFilters = searching || active > 0 || filtersUsed;
+    // Without a filter every offer (or every offer the search found) is a result. The filter file comes when the
+    // visitor first turns to the filters (useFilters): a first search does without its 55 KB at 10,000 offers.
+    var needFilters = active > 0 || filtersUsed || filtersWanted;
     var known = onScreen && onScreen.key === key && (onScreen.complete || onScreen.count >= shown);
     var needOrder = sort !== "relevanz" && !known;
     var order = needOrder ? data.order(base, sort === "neu" ? "newest" : "title") : null;
-    return Promise.all([needFilters ? data.filters(base) : null, order]).then(function (loaded) {
+    // Only a chosen filter needs the file; for the counts alone a failure leaves them out.
+    var filtering = needFilters ? data.filters(base).catch(function (error) {
+      if (active > 0) { throw error; }
+      return null;
+    }) : null;
+    return Promise.all([filtering, order]).then(function (loaded) {
       if (run !== renderRun) { return false; }
       var filters = loaded[0];
       var sets = filters ? chosenSets(filters, state) : {};
       var bits = filters ? passing(filters, sets, null) : null;
-      var total = bits ? size(bits) : TOTAL;
+      var total = bits ? size(bits) : searching ? search.order.length : TOTAL;
       if (filters) {
         filtersUsed = true;
         updateCounts(filters, sets);
+      } else {
+        pageCounts(searching);
       }
       summarize(state, chosen, total, announce);
       updateDrop(filters, sets, chosen, total === 0);
@@ -787,7 +821,6 @@
     }
     if (!searchLoaded) { status.textContent = "Die Suche wird geladen …"; }
     list.setAttribute("aria-busy", "true");
-    data.filters(base).catch(function () { /* render asks again */ });  // meanwhile: the results need it next
     function failed() {
       if (run !== searchRun) { return; }
       search = { query: q, failed: true };
@@ -941,6 +974,8 @@
   if (narrow()) { panel.open = false; }
   // The counts beside the filters are the build's: the facets work before any data has arrived.
   panel.hidden = false;
+  // Turning to the filters (hovering, focusing, or opening them on a phone) brings their file.
+  ["pointerenter", "focusin", "toggle"].forEach(function (type) { panel.addEventListener(type, useFilters); });
   sortBox.hidden = false;
   if (pager) { pager.hidden = true; }
   runSearch(Boolean(initial.q), understood);

@@ -1,8 +1,8 @@
 /* The Merkliste: the visitor's own list, kept in this browser by merken.js (marked on the list page or an offer
    page), to copy, mail or print. Its link (/merkliste/#slug-a,slug-b) restores a list anywhere: a link whose
    list differs from the visitor's own is shown as it is, and joins the own list only when the visitor asks.
-   It loads the cards of the listed offers only (daten.js); the picker's list of every offer loads when the visitor
-   first turns to the picker. */
+   It loads the cards of the listed offers only (daten.js); the picker's list of every offer's title loads when the
+   visitor first turns to the picker. */
 (function () {
   "use strict";
 
@@ -200,10 +200,13 @@
   document.getElementById("merk-hinzufuegen").addEventListener("click", function () {
     var slug = picker.value;
     if (!slug || slugs.indexOf(slug) !== -1) { return; }
-    slugs.push(slug);
-    save();
-    render();
-    picker.value = "";
+    load([slug]).then(function () {  // its card and contact
+      if (!(slug in bySlug) || slugs.indexOf(slug) !== -1) { return; }
+      slugs.push(slug);
+      save();
+      render();
+      picker.value = "";
+    }, failed);
   });
 
   copyButton.addEventListener("click", function () {
@@ -263,31 +266,28 @@
     }, failed);
   });
 
-  // The picker offers every offer in title order: all cards, so they load only when the visitor turns to it.
+  // The picker offers every offer in title order (one file of titles), loaded when the visitor turns to it.
   function fillPicker() {
     if (pickerLoading) { return; }
     var first = picker.options[0];
     first.textContent = "Angebote werden geladen …";
-    pickerLoading = window.OfferdbData.order(base, "title").then(function (order) {
-      return window.OfferdbData.cards(base, order).then(function (found) {
-        order.forEach(function (n) {
-          var offer = found[n];
-          if (!offer) { return; }
-          bySlug[offer.slug] = offer;
-          var option = el("option", "", offer.title);
-          option.value = offer.slug;
-          option.disabled = slugs.indexOf(offer.slug) !== -1;
-          picker.appendChild(option);
-        });
-        first.textContent = "Angebot auswählen …";
+    pickerLoading = window.OfferdbData.titles(base).then(function (list) {
+      var fragment = document.createDocumentFragment();
+      list.forEach(function (pair) {
+        var option = el("option", "", pair[1]);
+        option.value = pair[0];
+        option.disabled = slugs.indexOf(pair[0]) !== -1;
+        fragment.appendChild(option);
       });
+      picker.appendChild(fragment);
+      first.textContent = "Angebot auswählen …";
     });
     pickerLoading.catch(function () {
       first.textContent = "Die Angebote konnten nicht geladen werden.";
       pickerLoading = null;  // the next turn to the picker tries again
     });
   }
-  // Not on hover: at 10,000 offers the list is some 1,500 small files.
+  // Not on hover: at 10,000 offers the titles are some 200 KB.
   ["focus", "mousedown", "touchstart"].forEach(function (type) {
     picker.addEventListener(type, fillPicker, { passive: true });
   });

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from offerdb import exports
+
 from offerdb.models import FACETS as TABLE
 from conftest import settled, wait_until
 
@@ -250,12 +252,13 @@ def test_cards_show_titles_and_summaries_as_text(browse, page, catalog):
 
     def bucket(route):
         data = route.fetch().json()
-        for card in data["cards"]:
-            if card["slug"] == first["slug"]:
-                card.update(hostile)
+        for card in data["cards"]:  # lists in CARD_FIELDS' order
+            if card[0] == first["slug"]:
+                for field, value in hostile.items():
+                    card[exports.CARD_FIELDS.index(field)] = value
         route.fulfill(status=200, content_type="application/json", body=json.dumps(data))
 
-    page.route(re.compile(r"/daten/suche/k\d+\.[\w-]{4}\.json$"), bucket)
+    page.route(re.compile(r"/daten/suche/k\d+\.[0-9a-f]+\.json$"), bucket)
     area = first["area"][0]
     browse.visit(page, f"angebote/?bereich={area}")  # cards built by list.js, not by the build
     ready(page)

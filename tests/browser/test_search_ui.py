@@ -41,9 +41,19 @@ def test_query_from_the_url_finds_highlights_and_announces(browse, page, catalog
 
 
 def test_facet_counts_follow_the_query_and_combine(browse, page, catalog):
+    filter_files = []
+    page.on("request", lambda r: filter_files.append(r.url) if "/daten/suche/f." in r.url else None)
     browse.visit(page, "angebote/?q=Mobbing")
     searched(page, "Mobbing")
     found = results(page)
+    # a search alone does not load the filter file: the counts beside the filters wait for the visitor to turn to
+    # them (the build's counts, for every offer, would not be the search's)
+    assert filter_files == []
+    assert page.inner_text('[data-count="bereich=mobbing"]') == ""
+    assert page.eval_on_selector('#f-klasse option[value="7"]', "o => o.textContent") == "Klasse 7"
+    page.hover("[data-facets] legend")
+    wait_until(page, "() => document.querySelector('[data-count=\"bereich=mobbing\"]').textContent !== ''")
+    assert len(filter_files) == 1
     for key in ("mobbing", "gewaltpraevention", "suchtpraevention"):
         shown = int(page.inner_text(f'[data-count="bereich={key}"]').strip("()"))
         assert shown == len([s for s in found if key in catalog[s]["area"]]), key
