@@ -15,7 +15,10 @@
 
   var base = document.documentElement.getAttribute("data-base") || "/";
   var data = window.OfferdbData;
-  var STEP = 24;
+  var STEP = 24;  // cards at a time, as the build's pages have them
+  // A search shows half as many at first: each card of a result comes from a small file of its own, and a teacher
+  // looks at the best hits first (at 10,000 offers 12 cards are some 13 KB, 24 would be 26 KB).
+  var SEARCH_STEP = 12;
   var TOTAL = Number(list.getAttribute("data-total"));  // offers on the site, as the build counted them
   // URL parameter -> key in the filter file, as the page's facets name them (the build's one facet table);
   // per key the label of each value, from the page.
@@ -49,6 +52,8 @@
   var showButton = form.querySelector("[data-show-results]");
 
   var shown = STEP;
+
+  function step() { return query.value.trim() ? SEARCH_STEP : STEP; }
   // null: no query; otherwise {query, order: [offer numbers, best first], terms: {number: [...]}, bits, failed}
   var search = null;
   var searchRun = 0;
@@ -462,7 +467,7 @@
         if (value === null || box.value === value) { box.checked = false; }
       });
     }
-    shown = STEP;
+    shown = step();
     saveState(true);
     if (param === "q") { runSearch(true); } else { render(true); }  // at once, so focus can move to the new chips
   }
@@ -739,7 +744,7 @@
   // The result count and what follows from it: the "more" button, the empty result, the phone's results button.
   function summarize(state, chosen, total, announce) {
     more.hidden = total <= shown;
-    var next = Math.min(STEP, total - shown);
+    var next = Math.min(step(), total - shown);
     more.textContent = next === 1 ? "1 weiteres Angebot anzeigen" : next + " weitere Angebote anzeigen";
     empty.hidden = total > 0;
     updateHelp(state, total === 0);
@@ -831,6 +836,7 @@
       if (run !== searchRun) { return; }  // a newer query has started meanwhile
       if (understood && !window.OfferdbSearch.hasTerms(q)) {
         query.value = "";
+        shown = step();
         saveState(false);
         runSearch(announce);
         return;
@@ -877,7 +883,7 @@
   query.addEventListener("input", function () {
     window.clearTimeout(typingTimer);
     typingTimer = window.setTimeout(function () {
-      shown = STEP;
+      shown = step();
       saveState(false);
       runSearch(false);
     }, 150);
@@ -885,7 +891,7 @@
 
   form.addEventListener("change", function (event) {
     if (event.target === query) { return; }
-    shown = STEP;
+    shown = step();
     saveState(true);
     render(true);
   });
@@ -898,11 +904,11 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     window.clearTimeout(typingTimer);
-    shown = STEP;
     // Typing has already recorded this query in the history: its understood form replaces it, so the back
     // button does not return to a search for "Mobbing kostenlos" that finds nothing.
     var recorded = (new URLSearchParams(window.location.search).get("q") || "") === query.value.trim();
     var understood = understandQuery();
+    shown = step();
     saveState(!(understood && recorded));
     runSearch(true, understood);
   });
@@ -919,7 +925,7 @@
       var keep = marked;
       applyState({ q: "", grade: "", free: false, sort: "", facets: emptyFacets() });
       marked = keep;
-      shown = STEP;
+      shown = step();
       saveState(true);
       runSearch(true);
       query.focus();
@@ -928,7 +934,7 @@
 
   more.addEventListener("click", function () {
     var first = shown;
-    shown += STEP;
+    shown += step();
     render(true).then(function (done) {
       // Keyboard users continue at the first new card instead of the top of the list.
       var next = done && list.children[first];
@@ -942,7 +948,7 @@
     applyState(readState());
     marked = keep;
     saveState(false);
-    shown = STEP;
+    shown = step();
     runSearch(true);
   });
 
@@ -970,6 +976,7 @@
   // A search sent from another page ("Klasse 7" on the start page) arrives here as words.
   var understood = understandQuery();
   if (understood) { saveState(false); }
+  shown = step();
   // On a phone the filters would push the results below the fold: start them folded.
   if (narrow()) { panel.open = false; }
   // The counts beside the filters are the build's: the facets work before any data has arrived.

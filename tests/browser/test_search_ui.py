@@ -103,3 +103,23 @@ def test_without_javascript_the_search_form_leads_to_the_full_list_with_a_note(b
     assert "Suche und Filter brauchen JavaScript" in nojs_page.inner_text("main")
     cards = nojs_page.locator("#liste > li.card").count()
     assert cards == min(24, len(site.offers))
+
+
+def test_a_search_shows_its_best_twelve_first_and_loads_only_their_cards(browse, page, site):
+    """Each card of a result comes from a small file: a search shows the best 12 and loads their buckets only;
+    "weitere" brings the next ones."""
+    buckets = []
+    page.on("request", lambda r: buckets.append(r.url) if "/daten/suche/k" in r.url else None)
+    browse.visit(page, "angebote/?q=Prävention")
+    searched(page, "Prävention")
+    total = int(page.inner_text("#ergebnis").split()[0])
+    assert total > 12, "the sample has more than 12 offers about Prävention"
+    assert len(results(page)) == 12
+    assert page.inner_text("#ergebnis").endswith(f"Angezeigt werden 12 von {total} Angeboten.")
+    assert page.inner_text("#mehr") == f"{min(12, total - 12)} weitere Angebote anzeigen"
+    first = set(buckets)
+    assert 0 < len(first) <= 12
+    page.click("#mehr")
+    settled(page)
+    assert len(results(page)) == min(24, total)
+    assert set(buckets) >= first and len(buckets) == len(set(buckets))  # each bucket fetched once
