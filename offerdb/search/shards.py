@@ -36,14 +36,14 @@ from typing import NamedTuple
 
 from .lunr_index import B, K1, LUNR_VERSION, SEARCH_PIPELINE, FieldCounts, term_order
 
-# Hosts limit the number of files: card buckets take at most CARD_FILES, their contact files a quarter of that,
+# Hosts limit the number of files: card buckets take at most CARD_FILES, their contact files an eighth of that,
 # posting shards at most SHARD_FILES, dictionary blocks at most WORD_FILES; with the manifest, the filter
-# file, the two orders and the titles that stays under 2,000.
+# file, the two orders and the titles that stays under 2,000 (1,958).
 CARD_FILES = 1_300
-CONTACT_BUCKETS = 4
-SHARD_FILES = 300
-WORD_FILES = 60
-# An offer's card is ~250 bytes of JSON; a bucket of four is one small response. Fewer, larger buckets
+CONTACT_BUCKETS = 8  # the Merkliste's 5 offers: 5 contact files of ~1.4 KB (gzip) at 10,000 offers
+SHARD_FILES = 460
+WORD_FILES = 30
+# An offer's card is ~150 bytes of JSON; a bucket of four is one small response. Fewer, larger buckets
 # would load more cards that are not shown; more would exceed CARD_FILES at 10,000 offers.
 CARDS_PER_FILE = 4
 HASH_LENGTH = 10  # hex digits in a file name
@@ -87,9 +87,10 @@ def numbering_version(slugs_in_order: Sequence[str]) -> str:
 FORMAT = "offerdb-shards-1"
 MANIFEST = "daten/suche/manifest.json"
 FOLDER = "daten/suche/"
-# A posting shard holds terms until its JSON reaches SHARD_BYTES (a frequent term is a shard of its own); more
-# shards than SHARD_FILES raise the size. ~16 KB of JSON is ~4 KB on the wire.
-SHARD_BYTES = 16 * 1024
+# A posting shard holds terms until its JSON reaches SHARD_BYTES, so a frequent term is a shard of its own and a
+# query does not load its neighbour's postings (16 KB put "alkohol" with "algorithm": 9.8 instead of 4 KB at
+# 10,000 offers); more shards than SHARD_FILES raise the size.
+SHARD_BYTES = 4 * 1024
 WORDS_PER_FILE = 2_000
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
