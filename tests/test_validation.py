@@ -153,7 +153,10 @@ def test_page_with_h1_in_body_is_warned(site):
     site.write("content/pages/impressum.md", "---\ntitle: Impressum\nsummary: Angaben zum Betreiber.\n---\n"
                "# Impressum\n\n```\n# kein Titel im Code\n```\n")
     p = problem(site, "heading-level")
-    assert (p.file, p.line, p.severity) == ("content/pages/impressum.md", 5, "warning")
+    assert (p.file, p.line, p.column, p.severity, p.field, p.message, p.hint) == (
+        "content/pages/impressum.md", 5, 1, "warning", "",
+        "Eine Überschrift mit „# “ wäre eine zweite Hauptüberschrift neben dem Titel.",
+        "Beginnen Sie Überschriften im Text mit „## “.")
     assert site.codes().count("heading-level") == 1
 
 
