@@ -539,3 +539,37 @@ def test_holding_a_new_folder_marks_it_with_the_explanation(tmp_path):
     with output.owned(tmp_path / "neu") as out:
         assert (out / output.MARKER).read_bytes() == output.MARKER_TEXT
     assert os.listdir(tmp_path / "neu") == [output.MARKER]  # a build that failed here leaves only the marker
+
+
+def test_a_build_interrupted_while_it_waits_lets_go_of_the_folder(tmp_path):
+    """Ctrl-C while another build holds the folder: the interrupt itself reaches the caller (not an error of the
+    clean-up), and the waiting build's handle on the marker is closed, so it holds nothing afterwards."""
+    out = tmp_path / "site"
+    with output.owned(out):
+        pass
+    marker = out / output.MARKER
+
+    def open_on_marker() -> list[str]:
+        found = []
+        for name in os.listdir("/proc/self/fd"):
+            try:
+                if os.readlink(f"/proc/self/fd/{name}") == str(marker):
+                    found.append(name)
+            except OSError:
+                pass  # the descriptor listdir itself used
+        return found
+
+    def interrupt(_: Path) -> None:
+        raise KeyboardInterrupt
+
+    holder = os.open(marker, os.O_RDONLY)
+    try:
+        output.fcntl.flock(holder, output.fcntl.LOCK_EX)  # the other build
+        with pytest.raises(KeyboardInterrupt):
+            with output.owned(out, on_wait=interrupt):
+                pass
+        assert open_on_marker() == [str(holder)]
+    finally:
+        os.close(holder)
+    with output.owned(out):  # and the folder is free for the next build
+        pass

@@ -153,7 +153,10 @@ def test_page_with_h1_in_body_is_warned(site):
     site.write("content/pages/impressum.md", "---\ntitle: Impressum\nsummary: Angaben zum Betreiber.\n---\n"
                "# Impressum\n\n```\n# kein Titel im Code\n```\n")
     p = problem(site, "heading-level")
-    assert (p.file, p.line, p.severity) == ("content/pages/impressum.md", 5, "warning")
+    assert (p.file, p.line, p.column, p.severity, p.field, p.message, p.hint) == (
+        "content/pages/impressum.md", 5, 1, "warning", "",
+        "Eine Überschrift mit „# “ wäre eine zweite Hauptüberschrift neben dem Titel.",
+        "Beginnen Sie Überschriften im Text mit „## “.")
     assert site.codes().count("heading-level") == 1
 
 
@@ -514,3 +517,23 @@ def test_compiled_check_takes_lengths_at_their_bounds():
     low, high = title["minLength"], title["maxLength"]
     assert is_valid({**offer, "title": "x" * low}) and is_valid({**offer, "title": "x" * high})
     assert not is_valid({**offer, "title": "x" * (low - 1)}) and not is_valid({**offer, "title": "x" * (high + 1)})
+
+
+def test_a_schema_that_refers_to_itself_inside_an_if_falls_back_to_jsonschema(monkeypatch):
+    """The compiled check is built from the whole schema up front, so a schema that refers to itself can only be
+    compiled forever; it gives up (Unsupported) at a depth that must count the levels inside an `if` too, and the
+    validator then lets jsonschema walk the instance, which ends."""
+    node = {"type": "object",
+            "if": {"properties": {"part": {"$ref": "#/$defs/node"}}},  # the recursion runs only through "if"
+            "then": {"required": ["name"]}}
+    tree = {"$id": "offerdb:tree", "$defs": {"node": node}, "$ref": "#/$defs/node"}
+    original = schema.load
+    schema.registry()  # cached with the shipped schemas before `load` is replaced
+    monkeypatch.setattr(schema, "load", lambda kind: tree if kind == "offer" else original(kind))
+    with pytest.raises(schema.Unsupported, match="recursive schema"):
+        schema.compile_is_valid("offer", _check_term)
+    validator = schema.Validator("offer", _check_term)
+    # {} lacks its name; so {"part": {}} fails the condition and needs none; its parent passes it and needs one
+    assert [(list(e.path), e.validator, e.message) for e in validator.iter_errors({"part": {"part": {}}})] == [
+        ([], "required", "'name' is a required property")]
+    assert validator.iter_errors({"name": "a", "part": {"part": {}}}) == []
