@@ -474,6 +474,12 @@
     return fragment;
   }
 
+  // The list page opened with a search (?q=…): start loading now, while list.js is still being read and run.
+  if (window.URLSearchParams && document.getElementById("suche") &&
+      new URLSearchParams(window.location.search).get("q")) {
+    load(document.documentElement.getAttribute("data-base") || "/").catch(function () { /* list.js asks again */ });
+  }
+
   window.OfferdbSearch = { load: load, search: search, hasTerms: hasTerms, highlight: highlight, words: words, stem: stem,
                           assemble: assemble, everything: everything, searchFull: searchFull };
 }());
