@@ -810,6 +810,20 @@
     return { order: order, terms: terms };
   }
 
+  // search.js loads asynchronously (a search in the address starts while the page is read), so it may come after
+  // this script: wait for it, at the longest until the page has loaded (then it has run or failed).
+  function searchScript() {
+    return new Promise(function (resolve) {
+      if (window.OfferdbSearch || document.readyState === "complete") {
+        resolve(window.OfferdbSearch || null);
+        return;
+      }
+      function ready() { resolve(window.OfferdbSearch || null); }
+      document.addEventListener("offerdb-search", ready);
+      window.addEventListener("load", ready);
+    });
+  }
+
   // `understood`: the query is what understandQuery() left; if that is only stop words ("für" of "Workshop für
   // Eltern"), it is dropped instead of finding nothing.
   function runSearch(announce, understood) {
@@ -820,10 +834,6 @@
       return render(announce);
     }
     var run = ++searchRun;
-    if (!window.OfferdbSearch) {
-      search = { query: q, failed: true };
-      return render(announce);
-    }
     if (!searchLoaded) { status.textContent = "Die Suche wird geladen …"; }
     list.setAttribute("aria-busy", "true");
     function failed() {
@@ -831,7 +841,10 @@
       search = { query: q, failed: true };
       render(true);
     }
-    window.OfferdbSearch.load(base).then(function () {
+    searchScript().then(function (api) {
+      if (!api) { throw new Error("search.js"); }
+      return api.load(base);
+    }).then(function () {
       searchLoaded = true;
       if (run !== searchRun) { return; }  // a newer query has started meanwhile
       if (understood && !window.OfferdbSearch.hasTerms(q)) {

@@ -28,7 +28,6 @@
   var lunr = null;
   var wordPattern = null;
   var stems = Object.create(null);  // no prototype: a query word like "constructor" is just a word
-  var files = Object.create(null);  // file name -> promise of its JSON
   var dictionary = Object.create(null);  // term -> true, for the dictionary blocks loaded so far
   var blockTerms = [];  // dictionary block number -> its terms, once loaded
   var rows = Object.create(null);  // term -> [term, number, docs, tfs, lengths per field …], once loaded
@@ -44,30 +43,31 @@
     });
   }
 
+  // URL -> promise of its JSON, shared with daten.js (the list page's data script), so a file is fetched once
+  // per page whichever script asks first; a failed one is asked for again.
+  var fetched = window.OfferdbFetched || (window.OfferdbFetched = Object.create(null));
+
   function fetchJson(path) {
-    return window.fetch(base + path).then(function (response) {
-      if (!response.ok) { throw new Error("Suchdaten nicht geladen: " + path + " " + response.status); }
-      return response.json();
-    });
+    var url = base + path;
+    if (!fetched[url]) {
+      var promise = window.fetch(url).then(function (response) {
+        if (!response.ok) { throw new Error("Suchdaten nicht geladen: " + path + " " + response.status); }
+        return response.json();
+      });
+      fetched[url] = promise;
+      promise.catch(function () { if (fetched[url] === promise) { delete fetched[url]; } });
+    }
+    return fetched[url];
   }
 
-  // A data file once per page; a failed one is asked for again by the next query.
-  function file(name) {
-    if (!files[name]) {
-      files[name] = fetchJson(FOLDER + name);
-      files[name].catch(function () { delete files[name]; });
-    }
-    return files[name];
-  }
+  function file(name) { return fetchJson(FOLDER + name); }
 
   function load(root) {
     if (loading) { return loading; }
     base = root || "/";
     var scripts = window.lunr && window.lunr.de ? Promise.resolve() :
       Promise.all(SCRIPTS.map(function (path) { return injectScript(base + path); }));
-    // The list page's data script fetches the same manifest: share its request.
-    var data = window.OfferdbData ? window.OfferdbData.manifest(base) : fetchJson(MANIFEST);
-    loading = Promise.all([scripts, data]).then(function (results) {
+    loading = Promise.all([scripts, fetchJson(MANIFEST)]).then(function (results) {
       lunr = window.lunr;
       wordPattern = "[" + lunr.de.wordCharacters + "]+";
       manifest = results[1];
@@ -474,12 +474,16 @@
     return fragment;
   }
 
-  // The list page opened with a search (?q=…): start loading now, while list.js is still being read and run.
-  if (window.URLSearchParams && document.getElementById("suche") &&
+  // The list page loads this script asynchronously (data-search): opened with a search (?q=…), it starts loading
+  // lunr and the manifest while the page is still being read. (Not the query's files: list.js may take words of
+  // it as filters first.)
+  var own = typeof document !== "undefined" ? document.currentScript : null;
+  if (own && own.hasAttribute("data-search") && window.URLSearchParams &&
       new URLSearchParams(window.location.search).get("q")) {
     load(document.documentElement.getAttribute("data-base") || "/").catch(function () { /* list.js asks again */ });
   }
 
   window.OfferdbSearch = { load: load, search: search, hasTerms: hasTerms, highlight: highlight, words: words, stem: stem,
                           assemble: assemble, everything: everything, searchFull: searchFull };
+  if (own) { document.dispatchEvent(new Event("offerdb-search")); }  // for list.js, if it runs first
 }());
