@@ -375,9 +375,20 @@
 
   // Promise of [{ref, score, terms}] best first; ref is the offer's number (daten/suche/manifest.json), terms
   // are the index terms (stems) that matched, for highlight(). Equal scores: the lower number first.
+  var last = { query: null, result: null };  // the page's early search and list.js's ask for the same query
+
   function search(query) {
     if (!manifest) { throw new Error("OfferdbSearch.load() zuerst aufrufen"); }
-    var all = queryWords(String(query || ""));
+    query = String(query || "");
+    if (last.query !== query) {
+      last = { query: query, result: searchAnew(query) };
+      last.result.catch(function () { last = { query: null, result: null }; });
+    }
+    return last.result;
+  }
+
+  function searchAnew(query) {
+    var all = queryWords(query);
     if (!all.length) { return Promise.resolve([]); }
     return needWords(wordRanges(all)).then(function () {
       return needWords(compoundRanges(all));
@@ -474,13 +485,34 @@
     return fragment;
   }
 
+  // Whether a word of `query` may name one of the page's filters (a number, or a word that begins with a word of
+  // a filter's name, key, aliases or data-words): list.js takes such words as filters before it searches. Also
+  // true while the page has not been read as far as the list.
+  function mayNameFilters(query) {
+    var form = document.getElementById("filter");
+    if (!form || !document.getElementById("liste")) { return true; }
+    var names = [];
+    Array.prototype.forEach.call(form.querySelectorAll("[data-in-query] input, [data-words]"), function (node) {
+      var label = node.id ? form.querySelector('label[for="' + node.id + '"]') : null;
+      [node.value, node.getAttribute("data-aliases"), node.getAttribute("data-words"), label && label.textContent]
+        .forEach(function (text) { names = names.concat(String(text || "").toLowerCase().split(/[^a-zäöüß]+/)); });
+    });
+    names = names.filter(function (name) { return name.length >= 2; });
+    return String(query).toLowerCase().split(/[^a-zäöüß0-9]+/).some(function (word) {
+      return /[0-9]/.test(word) || names.some(function (name) { return word.indexOf(name) === 0; });
+    });
+  }
+
   // The list page loads this script asynchronously (data-search): opened with a search (?q=…), it starts loading
-  // lunr and the manifest while the page is still being read. (Not the query's files: list.js may take words of
-  // it as filters first.)
+  // lunr, the manifest and the query's files while the page is still being read, and list.js finds them loaded.
+  // Not the query's files if a word may name a filter: list.js takes such words as filters first.
   var own = typeof document !== "undefined" ? document.currentScript : null;
-  if (own && own.hasAttribute("data-search") && window.URLSearchParams &&
-      new URLSearchParams(window.location.search).get("q")) {
-    load(document.documentElement.getAttribute("data-base") || "/").catch(function () { /* list.js asks again */ });
+  var early = own && own.hasAttribute("data-search") && window.URLSearchParams ?
+    new URLSearchParams(window.location.search).get("q") : null;
+  if (early) {
+    load(document.documentElement.getAttribute("data-base") || "/").then(function () {
+      if (!mayNameFilters(early)) { return search(early); }
+    }).catch(function () { /* list.js asks again */ });
   }
 
   window.OfferdbSearch = { load: load, search: search, hasTerms: hasTerms, highlight: highlight, words: words, stem: stem,
