@@ -291,6 +291,16 @@
     return result;
   }
 
+  // Completion while typing ("demokr" -> "demokratiebild") from three typed letters.
+  function completes(variant) {
+    return variant.typed && variant.form.length >= 3;
+  }
+
+  // One typo in words of five or more letters.
+  function typoTolerant(word) {
+    return word.length >= 5;
+  }
+
   // What the dictionary must hold to build the groups and their clauses: each form's term, what a typed form
   // may complete to, and for the one-typo rule every term with the word's first letter (a typo in the first
   // letter is not corrected: it would need every block of the dictionary).
@@ -300,9 +310,9 @@
       variants(word).forEach(function (v) {
         var s = stem(v.form);
         ranges.push(point(s));
-        if (v.typed && v.form.length >= 3) { ranges.push(prefix(s), prefix(fold(v.form))); }
+        if (completes(v)) { ranges.push(prefix(s), prefix(fold(v.form))); }
       });
-      if (word.length >= 5) { ranges.push(prefix(stem(word).charAt(0))); }
+      if (typoTolerant(word)) { ranges.push(prefix(stem(word).charAt(0))); }
     });
     return ranges;
   }
@@ -341,12 +351,12 @@
     group.forms.forEach(function (v) {
       var s = stem(v.form);
       add(s, EXACT, lunr.Query.wildcard.NONE, "");
-      if (v.typed && v.form.length >= 3) {  // completion while typing: "demokr" -> "demokratiebild"
+      if (completes(v)) {
         add(s, OTHER, lunr.Query.wildcard.TRAILING, "");
         add(fold(v.form), OTHER, lunr.Query.wildcard.TRAILING, "");
       }
     });
-    if (!group.parts && group.word.length >= 5) {  // one typo in words of five or more letters
+    if (!group.parts && typoTolerant(group.word)) {
       typos(stem(group.word)).forEach(function (term) { add(term, OTHER, lunr.Query.wildcard.NONE, "typo"); });
     }
     return list;
