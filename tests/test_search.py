@@ -143,6 +143,15 @@ def test_compound_parts_are_found(results):
     assert refs(results["Mobbing"]) == ["cyber"]
 
 
+def test_a_compound_is_split_into_the_parts_the_dictionary_knows_without_the_linking_s():
+    dictionary = {"gewalt", "prävention", "gewaltprävention", "programm", "sucht", "projekt"}
+    assert german.compound_parts("gewaltpräventionsprogramm", dictionary) == [
+        "gewaltprävention", "gewalt", "prävention", "programm"]
+    assert german.compound_parts("suchtprojekt", dictionary) == ["sucht", "projekt"]
+    assert german.compound_parts("projektsucht", dictionary) == ["projekt", "sucht"]
+    assert german.compound_parts("gewaltsprojekt", dictionary - {"gewalt"}) == ["projekt"]
+
+
 def test_a_compound_in_the_query_is_split_when_the_index_lacks_it(results):
     # no offer contains "Suchtpräventionsprojekt"; its parts "Suchtprävention" and "Projekt" are words of the index
     assert refs(results["Suchtpräventionsprojekt"]) == ["addiction"]

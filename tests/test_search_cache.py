@@ -94,6 +94,58 @@ def test_one_changed_offer_is_tokenized_again_and_the_bytes_equal_a_cold_build(t
     assert tokenized == []
 
 
+def test_a_rebuild_patches_the_postings_of_the_last_build_instead_of_building_them_anew(monkeypatch):
+    site = sample_site()
+    cache = Memory()
+    offer_search.build_search(site, memory=cache)
+    built, patched = [], []
+    init, patch = shards.Postings.__init__, shards.Postings.patch
+    monkeypatch.setattr(shards.Postings, "__init__", lambda self, *a: built.append(1) or init(self, *a))
+    monkeypatch.setattr(shards.Postings, "patch", lambda self, *a: patched.append(1) or patch(self, *a))
+    offer = site.offers[5]
+    changed = with_body(site, offer.slug, offer.body_html + "<p>Neu: Klettergarten.</p>")
+    files = offer_search.build_search(changed, memory=cache)
+    assert (built, patched) == ([], [1])
+    assert postings_of(files, "klettergarten")["body"] == [offer.slug]
+    offer_search.build_search(changed, memory=None)  # without memory: built anew
+    assert (built, patched) == ([1], [1])
+
+
+def test_a_new_word_expands_again_only_itself_and_the_known_words_that_contain_it(monkeypatch):
+    expanded = []
+    expand = terms.expand
+    monkeypatch.setattr(terms, "expand", lambda word, *a: expanded.append(word) or expand(word, *a))
+    first = [("doc-1", {"title": "Klettergarten", "text": "Sport am Nachmittag", "body": ""})]
+    second = first + [("doc-2", {"title": "Garten", "text": "", "body": ""})]
+    cache = Memory()
+    for documents in (first, second):
+        expanded.clear()
+        keys = [tuple(fields[name] for name in NAMES) for _, fields in documents]
+        counts = terms.field_counts(keys, None, cache)
+        done = sorted(expanded)
+        files, _ = shards.IndexWriter().write([counts[i] for i in shards.numbering([r for r, _ in documents])[0]],
+                                              len(offer_search.FIELDS))
+        assert files == reference(documents)
+    # "garten" is a new compound part: of the known words only "klettergarten" may split differently now
+    assert done == ["garten", "klettergarten"]
+
+
+def test_copies_of_a_known_document_come_and_go_as_in_a_cold_build():
+    """Two offers may have the same text (a copy not yet edited): adding or removing a copy of a document the
+    last build knew changes how many documents hold its words, and the index equals a cold build's."""
+    rng = random.Random(3)
+    a, b = random_document(rng, 1), random_document(rng, 2)
+    assert all(a[1].values())
+    copy = ("doc-3", dict(a[1]))
+    cache, writer = Memory(), shards.IndexWriter()
+    for documents in ([a, b], [a, b, copy], [b, copy], [a, b, copy], [b]):
+        keys = [tuple(fields[name] for name in NAMES) for _, fields in documents]
+        counts = terms.field_counts(keys, None, cache)
+        order, _ = shards.numbering([ref for ref, _ in documents])
+        files, _ = writer.write([counts[i] for i in order], len(offer_search.FIELDS))
+        assert files == reference(documents), [ref for ref, _ in documents]
+
+
 def test_a_new_offer_whose_word_splits_a_compound_of_another_offer_and_its_removal(tokenized):
     site = sample_site()
     a, b = site.offers[3], site.offers[10]

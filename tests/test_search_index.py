@@ -222,3 +222,17 @@ def test_collect_reads_a_document_without_a_field_as_empty():
     with_all = offer_search.collect([("a", {"title": "Mobbing", "text": "", "body": ""})])
     without = offer_search.collect([("a", {"title": "Mobbing"})])
     assert lunr_index.serialize(without) == lunr_index.serialize(with_all)
+
+
+def test_a_large_vocabulary_gets_larger_dictionary_blocks_not_more_files(monkeypatch):
+    """Hosts limit the number of files: above WORD_FILES blocks of WORDS_PER_FILE terms the blocks grow."""
+    monkeypatch.setattr(shards, "WORD_FILES", 3)
+    monkeypatch.setattr(shards, "WORDS_PER_FILE", 2)
+    names = [f"wort{n:02}" for n in range(10)]
+    counts = [((tuple(names), (1,) * 10, 10), ((), (), 0), ((), (), 0))]
+    files, part = shards.index_files(shards.Postings(counts, 3))
+    blocks = [json.loads(files[shards.FOLDER + name])["terms"] for _, name in part["words"]]
+    assert blocks == [names[0:4], names[4:8], names[8:10]]  # ceil(10 / 3) terms a block, three files
+    monkeypatch.setattr(shards, "WORD_FILES", 30)
+    files, part = shards.index_files(shards.Postings(counts, 3))
+    assert [len(json.loads(files[shards.FOLDER + name])["terms"]) for _, name in part["words"]] == [2] * 5

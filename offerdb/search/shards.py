@@ -129,7 +129,7 @@ class Postings:
                 _consume(map(list.append, map(tfs_of.__getitem__, names), tfs))
         # per term, per field: its documents (as differences), term frequencies and lengths as JSON
         self.parts: dict[str, list[bytes]] = {}
-        for term in self.docs_of[0] if nfields else ():  # every field has every term
+        for term in self.docs_of[0]:  # every field has every term (an index has at least one field)
             self.parts[term] = [b""] * (3 * nfields)
             for f in range(nfields):
                 self._encode(term, f)
