@@ -28,13 +28,13 @@ NODE_MODULES = ROOT / "node_modules"
 # description hit and the data for 1,000 offers under the 250 KB (gzip) target.
 FIELDS = (("title", 10), ("text", 3), ("body", 1))
 
-# Browser scripts: published path -> (npm package, file). The version is part of the name because assets/ may
-# be cached for a year; search.js names the same paths (tests/test_search.py keeps them in step).
-SCRIPTS = {
-    "assets/suche/lunr-{lunr}.min.js": ("lunr", "lunr.min.js"),
-    "assets/suche/lunr-languages-{lunr-languages}.stemmer.support.js": ("lunr-languages", "lunr.stemmer.support.js"),
-    "assets/suche/lunr-languages-{lunr-languages}.de.js": ("lunr-languages", "lunr.de.js"),
-}
+# The browser's search library as one published script: lunr, lunr-languages' stemmer support and German, in this
+# order (each needs the one before). One file instead of three: search.js can load it `async`, so it runs as soon as
+# it has arrived rather than in turn with the page's deferred scripts, and a slow school network pays one request.
+# The versions are part of the name because assets/ may be cached for a year; search.js names the same path
+# (tests/test_search_index.py keeps them in step).
+LUNR_SCRIPT = "assets/suche/lunr-{lunr}-de-{lunr-languages}.js"
+LUNR_PARTS = (("lunr", "lunr.min.js"), ("lunr-languages", "lunr.stemmer.support.js"), ("lunr-languages", "lunr.de.js"))
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -100,12 +100,13 @@ def script_files(node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
                           "Bitte zuerst „make deps“ ausführen.")
     versions = {name: json.loads((node_modules / name / "package.json").read_text(encoding="utf-8"))["version"]
                 for name in ("lunr", "lunr-languages")}
-    files = {}
-    for pattern, (package, file) in SCRIPTS.items():
-        path = pattern.replace("{lunr-languages}", versions["lunr-languages"]).replace("{lunr}", versions["lunr"])
+    path = LUNR_SCRIPT.replace("{lunr-languages}", versions["lunr-languages"]).replace("{lunr}", versions["lunr"])
+    parts = []
+    for package, file in LUNR_PARTS:
         data = (node_modules / package / file).read_bytes()
-        files[path] = data if file.endswith(".min.js") else rendering.minified_script(data)
-    return files
+        parts.append(data if file.endswith(".min.js") else rendering.minified_script(data))
+    # Each part is a complete statement; a semicolon on its own line ends it whatever its last character.
+    return {path: b"\n;".join(part.rstrip() for part in parts) + b"\n"}
 
 
 _WRITER = ("search-shards", terms.RULES)

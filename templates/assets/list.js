@@ -810,18 +810,10 @@
     return { order: order, terms: terms };
   }
 
-  // search.js loads asynchronously (a search in the address starts while the page is read), so it may come after
-  // this script: wait for it, at the longest until the page has loaded (then it has run or failed).
+  // search.js runs before this script (both deferred, search.js first); if it could not be loaded there is no
+  // OfferdbSearch, and the search says so.
   function searchScript() {
-    return new Promise(function (resolve) {
-      if (window.OfferdbSearch || document.readyState === "complete") {
-        resolve(window.OfferdbSearch || null);
-        return;
-      }
-      function ready() { resolve(window.OfferdbSearch || null); }
-      document.addEventListener("offerdb-search", ready);
-      window.addEventListener("load", ready);
-    });
+    return Promise.resolve(window.OfferdbSearch || null);
   }
 
   // `understood`: the query is what understandQuery() left; if that is only stop words ("für" of "Workshop für

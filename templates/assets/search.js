@@ -8,9 +8,9 @@
 (function () {
   "use strict";
 
-  // Published by offerdb.search.build_search; the versions are in the names because assets/ is cached long.
-  var SCRIPTS = ["assets/suche/lunr-2.3.9.min.js", "assets/suche/lunr-languages-1.22.0.stemmer.support.js",
-                 "assets/suche/lunr-languages-1.22.0.de.js"];
+  // lunr with lunr-languages' German, published by offerdb.search.build_search; the versions are in the name
+  // because assets/ is cached long.
+  var LUNR = "assets/suche/lunr-2.3.9-de-1.22.0.js";
   var FOLDER = "daten/suche/";
   var MANIFEST = FOLDER + "manifest.json";
   var LAST = "\uffff";  // after every letter: [p, p + LAST) holds every term that begins with p
@@ -36,7 +36,6 @@
     return new Promise(function (resolve, reject) {
       var script = document.createElement("script");
       script.src = src;
-      script.async = false;  // keep the order: lunr, stemmer support, German
       script.onload = function () { resolve(); };
       script.onerror = function () { reject(new Error("Skript nicht geladen: " + src)); };
       document.head.appendChild(script);
@@ -65,8 +64,7 @@
   function load(root) {
     if (loading) { return loading; }
     base = root || "/";
-    var scripts = window.lunr && window.lunr.de ? Promise.resolve() :
-      Promise.all(SCRIPTS.map(function (path) { return injectScript(base + path); }));
+    var scripts = window.lunr && window.lunr.de ? Promise.resolve() : injectScript(base + LUNR);
     loading = Promise.all([scripts, fetchJson(MANIFEST)]).then(function (results) {
       lunr = window.lunr;
       wordPattern = "[" + lunr.de.wordCharacters + "]+";
@@ -127,6 +125,15 @@
     return result;
   }
 
+  // The posting shards that may hold a term of `ranges`, before the dictionary says which terms there are.
+  function needShards(ranges) {
+    var wanted = {};
+    ranges.forEach(function (range) {
+      blocksIn(manifest.postings, range[0], range[1]).forEach(function (i) { wanted[manifest.postings[i][1]] = true; });
+    });
+    return Promise.all(Object.keys(wanted).map(function (name) { return file(name); }));
+  }
+
   function needPostings(terms) {
     var wanted = {};
     terms.forEach(function (term) {
@@ -139,50 +146,58 @@
     }));
   }
 
+  // lunr copies a posting's metadata and never writes to it: one empty object serves every posting.
+  var NO_METADATA = {};
+
   // lunr's serialized index for `terms`: their postings, and the entries of each document's field vectors
   // for them, with the scores computed exactly as lunr.Builder#createFieldVectors does (BM25, lunr.idf,
-  // three decimals). Documents are referred to by their number.
-  function assemble(terms) {
+  // three decimals). Documents are referred to by their number. A query looks up only the field vectors of
+  // the fields its terms occur in, so only those are made; `whole` makes every field's, as lunr's full index
+  // has them (for the tests that compare the two).
+  function assemble(terms, whole) {
     var fields = manifest.fields.map(function (f) { return f[0]; });
     var count = manifest.count;
     var average = manifest.lengths.map(function (sum) { return sum / count; });
     var k1 = manifest.k1;
     var b = manifest.b;
-    var vectors = Object.create(null);
-    var inverted = [];
+    var vectors = Object.create(null);  // document -> per field the [term number, score, …] of its terms
     var list = terms.map(function (term) { return rows[term]; });
     // A field vector lists its terms by ascending number, as lunr.Vector#dot expects.
     list.sort(function (x, y) { return x[1] - y[1]; });
-    list.forEach(function (row) {
+    var inverted = list.map(function (row) {
       var posting = { _index: row[1] };
       var withTerm = 0;
-      fields.forEach(function (name, f) { withTerm += row[2 + 3 * f].length; });
+      for (var f = 0; f < fields.length; f++) { withTerm += row[2 + 3 * f].length; }
       var x = (count - withTerm + 0.5) / (withTerm + 0.5);
       var idf = Math.log(1 + Math.abs(x));
-      fields.forEach(function (name, f) {
+      for (f = 0; f < fields.length; f++) {
         var docs = row[2 + 3 * f];
         var tfs = row[3 + 3 * f];
         var lengths = row[4 + 3 * f];
+        var boost = manifest.fields[f][1];
         var found = {};
         var doc = 0;
         for (var i = 0; i < docs.length; i++) {
           doc += docs[i];
           var tf = tfs[i];
           var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[i] / average[f])) + tf);
-          score *= manifest.fields[f][1];
+          score *= boost;
           score *= 1;
-          found[doc] = {};
-          var vector = vectors[doc] || (vectors[doc] = fields.map(function () { return []; }));
-          vector[f].push(row[1], Math.round(score * 1000) / 1000);
+          found[doc] = NO_METADATA;
+          var vector = vectors[doc] || (vectors[doc] = new Array(fields.length));
+          (vector[f] || (vector[f] = [])).push(row[1], Math.round(score * 1000) / 1000);
         }
-        posting[name] = found;
-      });
-      inverted.push([row[0], posting]);
+        posting[fields[f]] = found;
+      }
+      return [row[0], posting];
     });
     inverted.sort(function (x, y) { return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0; });
     var fieldVectors = [];
     Object.keys(vectors).forEach(function (doc) {
-      fields.forEach(function (name, f) { fieldVectors.push([name + "/" + doc, vectors[doc][f]]); });
+      var vector = vectors[doc];
+      for (var f = 0; f < fields.length; f++) {
+        if (vector[f] || whole) { fieldVectors.push([fields[f] + "/" + doc, vector[f] || []]); }
+      }
     });
     return { version: manifest.version, fields: fields, fieldVectors: fieldVectors, invertedIndex: inverted,
              pipeline: manifest.pipeline };
@@ -301,10 +316,9 @@
     return word.length >= 5;
   }
 
-  // What the dictionary must hold to build the groups and their clauses: each form's term, what a typed form
-  // may complete to, and for the one-typo rule every term with the word's first letter (a typo in the first
-  // letter is not corrected: it would need every block of the dictionary).
-  function wordRanges(all) {
+  // Ranges of terms whose posting shards the manifest names without the dictionary: each form's term and what a
+  // typed form may complete to.
+  function typedRanges(all) {
     var ranges = [];
     all.forEach(function (word) {
       variants(word).forEach(function (v) {
@@ -312,6 +326,16 @@
         ranges.push(point(s));
         if (completes(v)) { ranges.push(prefix(s), prefix(fold(v.form))); }
       });
+    });
+    return ranges;
+  }
+
+  // What the dictionary must hold to build the groups and their clauses: the typed ranges, and for the one-typo
+  // rule every term with the word's first letter (a typo in the first letter is not corrected: it would need every
+  // block of the dictionary).
+  function wordRanges(all) {
+    var ranges = typedRanges(all);
+    all.forEach(function (word) {
       if (typoTolerant(word)) { ranges.push(prefix(stem(word).charAt(0))); }
     });
     return ranges;
@@ -400,6 +424,9 @@
   function searchAnew(query) {
     var all = queryWords(query);
     if (!all.length) { return Promise.resolve([]); }
+    // The shards of the typed words and their completions are known from the manifest: ask for them beside the
+    // dictionary, one round trip instead of two on a slow school network. Typos and compound parts follow.
+    needShards(typedRanges(all)).catch(function () { /* needPostings asks again */ });
     return needWords(wordRanges(all)).then(function () {
       return needWords(compoundRanges(all));
     }).then(function () {
@@ -443,7 +470,7 @@
   function searchFull(query) {
     var all = queryWords(String(query || ""));
     return everything().then(function (terms) {
-      if (!fullIndex) { fullIndex = lunr.Index.load(assemble(terms)); }
+      if (!fullIndex) { fullIndex = lunr.Index.load(assemble(terms, true)); }
       return all.length ? rank(fullIndex, groups(all).map(clauses)) : [];
     });
   }
@@ -501,21 +528,25 @@
   function mayNameFilters(query) {
     var form = document.getElementById("filter");
     if (!form || !document.getElementById("liste")) { return true; }
-    var names = [];
-    Array.prototype.forEach.call(form.querySelectorAll("[data-in-query] input, [data-words]"), function (node) {
-      var label = node.id ? form.querySelector('label[for="' + node.id + '"]') : null;
-      [node.value, node.getAttribute("data-aliases"), node.getAttribute("data-words"), label && label.textContent]
-        .forEach(function (text) { names = names.concat(String(text || "").toLowerCase().split(/[^a-zäöüß]+/)); });
+    var words = String(query).toLowerCase().split(/[^a-zäöüß0-9]+/).filter(Boolean);
+    if (words.some(function (word) { return /[0-9]/.test(word); })) { return true; }
+    var labels = Object.create(null);
+    Array.prototype.forEach.call(form.querySelectorAll("label[for]"), function (label) {
+      labels[label.htmlFor] = label.textContent;
     });
-    names = names.filter(function (name) { return name.length >= 2; });
-    return String(query).toLowerCase().split(/[^a-zäöüß0-9]+/).some(function (word) {
-      return /[0-9]/.test(word) || names.some(function (name) { return word.indexOf(name) === 0; });
+    return Array.prototype.some.call(form.querySelectorAll("[data-in-query] input, [data-words]"), function (node) {
+      return [node.value, node.getAttribute("data-aliases"), node.getAttribute("data-words"), labels[node.id]]
+        .some(function (text) {
+          return String(text || "").toLowerCase().split(/[^a-zäöüß]+/).some(function (name) {
+            return name.length >= 2 && words.some(function (word) { return word.indexOf(name) === 0; });
+          });
+        });
     });
   }
 
-  // The list page loads this script asynchronously (data-search): opened with a search (?q=…), it starts loading
-  // lunr, the manifest and the query's files while the page is still being read, and list.js finds them loaded.
-  // Not the query's files if a word may name a filter: list.js takes such words as filters first.
+  // The list page runs this script first of its scripts (data-search): opened with a search (?q=…), it starts
+  // loading lunr, the manifest and the query's files before list.js runs, and list.js finds them loaded or on
+  // the way. Not the query's files if a word may name a filter: list.js takes such words as filters first.
   var own = typeof document !== "undefined" ? document.currentScript : null;
   var early = own && own.hasAttribute("data-search") && window.URLSearchParams ?
     new URLSearchParams(window.location.search).get("q") : null;
@@ -527,5 +558,4 @@
 
   window.OfferdbSearch = { load: load, search: search, hasTerms: hasTerms, highlight: highlight, words: words, stem: stem,
                           assemble: assemble, everything: everything, searchFull: searchFull };
-  if (own) { document.dispatchEvent(new Event("offerdb-search")); }  // for list.js, if it runs first
 }());

@@ -123,3 +123,33 @@ def test_a_search_shows_its_best_twelve_first_and_loads_only_their_cards(browse,
     settled(page)
     assert len(results(page)) == min(24, total)
     assert set(buckets) >= first and len(buckets) == len(set(buckets))  # each bucket fetched once
+
+
+def test_the_search_in_the_address_starts_early_but_not_for_a_word_that_names_a_filter(browse):
+    """search.js starts a search from the address while the page is read, unless a word may name a filter:
+    list.js makes "kostenlos" the cost filter and searches "Mobbing" alone, so the data of "kostenlos" (another
+    posting shard in the sample) is never loaded. A word that is no filter's is searched with it."""
+    def shards(q: str, shown: str) -> set[str]:
+        page = browse.new()
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if "/daten/suche/p." in r.url else None)
+        browse.visit(page, "angebote/?q=" + q)
+        searched(page, shown)
+        return set(asked)
+
+    alone = shards("Mobbing", "Mobbing")
+    assert alone and shards("kostenlos Mobbing", "Mobbing") == alone
+    assert shards("Mobbing Leistung", "Mobbing Leistung") > alone
+
+
+@pytest.mark.parametrize("script", ["assets/search.", "assets/suche/lunr-"])
+def test_when_a_search_script_cannot_be_loaded_the_list_says_so_and_shows_every_offer(browse, page, script):
+    page.route(f"**/{script}*", lambda route: route.abort())
+    browse.visit(page, "angebote/?q=Mobbing")
+    wait_until(page, "() => document.getElementById('ergebnis').textContent.includes('nicht geladen')")
+    total = int(page.get_attribute("#liste", "data-total"))
+    assert page.inner_text("#ergebnis") == ("Die Suche konnte nicht geladen werden. Es werden alle Angebote "
+                                            f"gezeigt, die zu den Filtern passen: {total} Angebote.")
+    assert page.get_attribute("#liste", "aria-busy") is None and len(results(page)) == min(12, total)
+    recorder = browse.recorder(page)  # the aborted script is this test's doing
+    recorder.problems[:] = [p for p in recorder.problems if "ERR_FAILED" not in p]

@@ -75,7 +75,7 @@ async function run() {
   if (mode === "words") {
     print({ words: input.texts.map(api.words) });
   } else if (mode === "assemble") {
-    print(api.assemble(await api.everything()));
+    print(api.assemble(await api.everything(), true));
   } else if (mode === "search") {
     if (input.lunrIndex) {
       // an index that lunr.js built itself replaces the full index search.js assembled
