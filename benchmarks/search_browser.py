@@ -24,7 +24,10 @@ Beside each query, where installed: the same generated offers (title, summary, b
 script writes, indexed by Pagefind, searched by a page of this script with Pagefind's JS API (import pagefind.js,
 search, the data of the first 10 results, "N Ergebnisse gefunden" into #ergebnis; the same 150 ms and 500 ms pauses
 for a typed query), same server, same throttling. The CPU throttling slows only a page's main thread, not its web
-workers, so Pagefind runs with `noWorker` unless --pagefind-worker is given.
+workers, so Pagefind runs with `noWorker` unless --pagefind-worker is given. Then the same Pagefind script once more
+on offerdb's own list page (its header, filters, 24 cards and styles, without offerdb's scripts; column "P. Liste"):
+that page alone costs a slowed browser several hundred milliseconds to lay out and paint, which the bare page does
+not, so the two columns bracket what Pagefind would take on a real list page.
 
 Needs: Chromium at /usr/bin/chromium and the project's .venv; for the comparison `hugo` on PATH (Debian package
 `hugo`) and Pagefind (PyPI `pagefind[bin]`, e.g. in its own venv: `python3 -m venv /tmp/pf-venv &&
@@ -658,6 +661,29 @@ def hugo_pagefind_site(n: int, work: Path, pagefind: Path) -> Path:
     return hugo_dir / "public"
 
 
+LIST_PAGE = "liste/"
+
+
+def pagefind_list_page(public: Path, site: Path) -> None:
+    """public/liste/: offerdb's own /angebote/ page (header, filters, 24 cards, styles) with the Pagefind search
+    page's script instead of offerdb's scripts, so that Pagefind's first search is also timed on a page that costs
+    the browser as much to show as offerdb's. Its CSP adds 'wasm-unsafe-eval', without which Pagefind cannot run;
+    the ten results replace the cards (#treffer)."""
+    html = (site / "angebote" / "index.html").read_text(encoding="utf-8")
+    html, scripts = re.subn(r'<script src="[^"]*"[^>]*></script>\n?', "", html)
+    csp = "default-src 'self';"
+    if not scripts or csp not in html or 'id="liste"' not in html:
+        raise SystemExit("Die Listenseite von offerdb hat nicht die erwartete Form (Skripte, CSP, #liste).")
+    html = html.replace(csp, csp + " script-src 'self' 'wasm-unsafe-eval';", 1)
+    html = html.replace("</head>", '<script type="module" src="/suche/suche.js"></script>\n</head>', 1)
+    html = html.replace('id="liste"', 'id="treffer"', 1)
+    (public / LIST_PAGE).mkdir(exist_ok=True)
+    (public / LIST_PAGE / "index.html").write_text(html, encoding="utf-8")
+    for href in re.findall(r'href="/(assets/[^"/]+\.(?:css|svg))"', html):
+        (public / href).parent.mkdir(exist_ok=True)
+        shutil.copyfile(site / href, public / href)
+
+
 # --- one size -----------------------------------------------------------------------------------------------------
 
 def launch(playwright):
@@ -699,10 +725,15 @@ def measure_size(browser, n: int, work: Path, queries: list[str], repeat: int, p
     server = GzipServer(public)
     try:
         _say(f"messe Hugo + Pagefind mit {n} Angeboten …")
-        bench = Bench(browser, server, search_path="suche/", query_suffix="&worker=1" if pagefind_worker else "")
+        suffix = "&worker=1" if pagefind_worker else ""
+        bench = Bench(browser, server, search_path="suche/", query_suffix=suffix)
         result["pagefind"] = {"queries": measure_queries(bench, queries, repeat), "worker": pagefind_worker,
                               "version": _version([str(pagefind), "--version"]),
                               "hugo": _version(["hugo", "version"])}
+        _say(f"messe Pagefind auf der Listenseite von offerdb mit {n} Angeboten …")
+        pagefind_list_page(public, site)
+        bench = Bench(browser, server, search_path=LIST_PAGE, query_suffix=suffix)
+        result["pagefind"]["list_page"] = measure_queries(bench, queries, repeat)
     finally:
         server.close()
     return result
@@ -737,25 +768,31 @@ def count(row: dict | None) -> str:
 def table(result: dict) -> str:
     ours, theirs = result["offerdb"], result["pagefind"]
     skipped = theirs.get("skipped")
-    head = ["Messung", "Treffer", "offerdb", "Zeit", "Treffer", "Pagefind", "Zeit", "KB o/P", "Zeit o/P"]
+    head = ["Messung", "Treffer", "offerdb", "Zeit", "Treffer", "Pagefind", "Zeit", "KB o/P", "Zeit o/P",
+            "P. Liste", "Zeit o/PL"]
     lines = []
 
-    def add(label: str, mine: dict | None, other: dict | None) -> None:
+    def add(label: str, mine: dict | None, other: dict | None, listed: dict | None = None) -> None:
         lines.append([label, count(mine) if mine and "count" in mine else "",
                       kb(mine and mine.get("bytes")), sec(mine and mine.get("seconds")),
                       count(other) if other else "–", kb(other and other.get("bytes")),
                       sec(other and other.get("seconds")),
                       ratio(mine and mine.get("bytes"), other and other.get("bytes")),
-                      ratio(mine and mine.get("seconds"), other and other.get("seconds"))])
+                      ratio(mine and mine.get("seconds"), other and other.get("seconds")),
+                      sec(listed and listed.get("seconds")) if listed else "–",
+                      ratio(mine and mine.get("seconds"), listed and listed.get("seconds"))])
 
     for i, row in enumerate(ours["queries"]):
         other = None if skipped else theirs["queries"][i]
-        add(f"Suche „{row['query']}“ (neuer Besuch)", row, other)
+        listed = None if skipped else theirs["list_page"][i]
+        add(f"Suche „{row['query']}“ (neuer Besuch)", row, other, listed)
         if "then" in row:
-            add(f"  danach „{row['then']['query']}“ getippt", row["then"], other and other.get("then"))
+            add(f"  danach „{row['then']['query']}“ getippt", row["then"], other and other.get("then"),
+                listed and listed.get("then"))
     add("/angebote/ ohne Suche: Filter bereit", ours["facets"], None)
     add(f"/merkliste/ mit {ours['merkliste']['offers']} Angeboten", ours["merkliste"], None)
-    lines.append(["  davon Daten (JSON u. a.)", "", kb(ours["merkliste"]["data_bytes"]), "", "", "", "", "", ""])
+    lines.append(["  davon Daten (JSON u. a.)", "", kb(ours["merkliste"]["data_bytes"]), "", "", "", "", "", "", "",
+                  ""])
     widths = [max(len(r[i]) for r in [head, *lines]) for i in range(len(head))]
 
     def line(cells: list[str]) -> str:
@@ -773,13 +810,15 @@ def table(result: dict) -> str:
         notes.append(f"Pagefind: {skipped}")
     else:
         notes.append(f"Pagefind {theirs['version']} über Hugo {theirs['hugo']}, "
-                     + ("Suche im Web Worker (nicht gedrosselt)" if theirs["worker"] else "ohne Web Worker (noWorker)"))
+                     + ("Suche im Web Worker (nicht gedrosselt)" if theirs["worker"] else "ohne Web Worker (noWorker)")
+                     + "; „Pagefind“ auf einer Seite nur mit Suchfeld, „P. Liste“ auf der Listenseite von offerdb "
+                     "(Filter, 24 Karten, Stile) statt deren Skripten")
     workers = [r.get("workers", 0) for r in [*ours["queries"], ours["facets"], ours["merkliste"]]]
     if any(workers):
         notes.append("Hinweis: offerdb startet Web Worker; die CPU-Drosselung gilt dort nicht.")
     rows = [ours["facets"], ours["merkliste"], *(r for q in ours["queries"] for r in (q, q.get("then")) if r)]
     if not skipped:
-        rows += [r for q in theirs["queries"] for r in (q, q.get("then")) if r]
+        rows += [r for q in theirs["queries"] + theirs["list_page"] for r in (q, q.get("then")) if r]
     missing = max((r["server_bytes"] - r["bytes"] for r in rows if "server_bytes" in r), default=0)
     if missing > 0:
         notes.append(f"Hinweis: Chromium meldet nicht alle Bytes (das Skript eines Web Workers); der Server hat bis "
