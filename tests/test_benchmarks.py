@@ -215,3 +215,16 @@ def test_browser_search_benchmark_shows_what_the_page_shows(tmp_path, capsys):
             assert sent and all(s.gzipped and s.body_bytes < s.file_size for s in sent), suffix
     finally:
         server.close()
+
+    # Pagefind's page on the list page: offerdb's page without its scripts, with Pagefind's script and a CSP that
+    # lets it compile WebAssembly; the styles it names are there.
+    public = tmp_path / "public"
+    public.mkdir()
+    search_browser.pagefind_list_page(public, site)
+    html = (public / search_browser.LIST_PAGE / "index.html").read_text(encoding="utf-8")
+    ours = (site / "angebote" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r"<script[^>]*src=\"([^\"]+)\"", html) == ["/suche/suche.js"]
+    assert "script-src 'self' 'wasm-unsafe-eval'" in html and 'id="treffer"' in html and 'id="liste"' not in html
+    assert html.count('<li class="card"') == ours.count('<li class="card"') == 24
+    styles = re.findall(r'href="/(assets/[^"]+\.css)"', html)
+    assert styles and all((public / s).read_bytes() == (site / s).read_bytes() for s in styles)
