@@ -228,3 +228,11 @@ def test_browser_search_benchmark_shows_what_the_page_shows(tmp_path, capsys):
     assert html.count('<li class="card"') == ours.count('<li class="card"') == 24
     styles = re.findall(r'href="/(assets/[^"]+\.css)"', html)
     assert styles and all((public / s).read_bytes() == (site / s).read_bytes() for s in styles)
+
+    # benchmarks/search_ab.py: the same site twice in one sitting, the page's count each time
+    from benchmarks import search_ab
+
+    capsys.readouterr()
+    assert search_ab.main([str(site), f"angebote/@{site}", "--queries", "Alkohol", "--repeat", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(re.match(r"Alkohol +\S+ +Median \d\.\d{3} s  \d\.\d\d$", line) for line in lines)
