@@ -29,8 +29,8 @@ NODE_MODULES = ROOT / "node_modules"
 FIELDS = (("title", 10), ("text", 3), ("body", 1))
 
 # The browser's search library as one published script: lunr, lunr-languages' stemmer support and German, in this
-# order (each needs the one before). One file instead of three: search.js can load it `async`, so it runs as soon as
-# it has arrived rather than in turn with the page's deferred scripts, and a slow school network pays one request.
+# order (each needs the one before). One file instead of three: a slow school network pays one request, and
+# search.js has no order of injected scripts to keep.
 # The versions are part of the name because assets/ may be cached for a year; search.js names the same path
 # (tests/test_search_index.py keeps them in step).
 LUNR_SCRIPT = "assets/suche/lunr-{lunr}-de-{lunr-languages}.js"
