@@ -8,8 +8,8 @@
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";  // shards.column: 6 bits a char
   // A card's fields by position (offerdb/exports.py CARD_FIELDS).
   var CARD_FIELDS = ["slug", "title", "summary", "partner", "free", "grades", "age", "format", "paused", "cost"];
-  // URL -> promise of its JSON, shared with search.js (which may run first: it loads asynchronously), so the
-  // manifest is fetched once.
+  // URL -> promise of its JSON, shared with search.js (on the list page it runs first and asks for the manifest),
+  // so a file is fetched once.
   var files = window.OfferdbFetched || (window.OfferdbFetched = Object.create(null));
   var layouts = Object.create(null);  // base -> promise of {manifest, starts}
   var decoded = Object.create(null);  // base -> promise of the decoded filter file

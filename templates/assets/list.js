@@ -810,12 +810,6 @@
     return { order: order, terms: terms };
   }
 
-  // search.js runs before this script (both deferred, search.js first); if it could not be loaded there is no
-  // OfferdbSearch, and the search says so.
-  function searchScript() {
-    return Promise.resolve(window.OfferdbSearch || null);
-  }
-
   // `understood`: the query is what understandQuery() left; if that is only stop words ("für" of "Workshop für
   // Eltern"), it is dropped instead of finding nothing.
   function runSearch(announce, understood) {
@@ -833,10 +827,10 @@
       search = { query: q, failed: true };
       render(true);
     }
-    searchScript().then(function (api) {
-      if (!api) { throw new Error("search.js"); }
-      return api.load(base);
-    }).then(function () {
+    // search.js runs before this script (both deferred, search.js first); if it could not be loaded there is no
+    // OfferdbSearch, and the search says so.
+    var api = window.OfferdbSearch;
+    (api ? api.load(base) : Promise.reject(new Error("search.js"))).then(function () {
       searchLoaded = true;
       if (run !== searchRun) { return; }  // a newer query has started meanwhile
       if (understood && !window.OfferdbSearch.hasTerms(q)) {

@@ -125,13 +125,22 @@
     return result;
   }
 
+  // The posting shards named as keys of `wanted`, their rows in `rows`.
+  function loadShards(wanted) {
+    return Promise.all(Object.keys(wanted).map(function (name) {
+      return file(name).then(function (data) {
+        data.terms.forEach(function (row) { rows[row[0]] = row; });
+      });
+    }));
+  }
+
   // The posting shards that may hold a term of `ranges`, before the dictionary says which terms there are.
   function needShards(ranges) {
     var wanted = {};
     ranges.forEach(function (range) {
       blocksIn(manifest.postings, range[0], range[1]).forEach(function (i) { wanted[manifest.postings[i][1]] = true; });
     });
-    return Promise.all(Object.keys(wanted).map(function (name) { return file(name); }));
+    return loadShards(wanted);
   }
 
   function needPostings(terms) {
@@ -139,11 +148,7 @@
     terms.forEach(function (term) {
       if (!(term in rows)) { wanted[manifest.postings[blockOf(manifest.postings, term)][1]] = true; }
     });
-    return Promise.all(Object.keys(wanted).map(function (name) {
-      return file(name).then(function (data) {
-        data.terms.forEach(function (row) { rows[row[0]] = row; });
-      });
-    }));
+    return loadShards(wanted);
   }
 
   // lunr copies a posting's metadata and never writes to it: one empty object serves every posting.
