@@ -8,11 +8,13 @@ svg, xml, txt) at level 6 like Apache's mod_deflate. Every visit is a fresh brow
 Measured per visit:
   - bytes: the sum of CDP Network.loadingFinished encodedDataLength (headers and body as sent) over all responses
     of the page and its workers, until no request has been in flight for 0.5 s after the awaited state;
-  - time: performance.now() in the page when the awaited state appears (a MutationObserver installed before any
-    script of the page), so it counts from the start of the navigation and holds no Playwright round trip.
+  - time: performance.now() in the page when the awaited state appears (MutationObservers on the awaited elements,
+    from the end of parsing, before the page's scripts run), so it counts from the start of the navigation and
+    holds no Playwright round trip.
 Rows:
-  - `/angebote/?q=…`, a fresh visit per query: until #ergebnis shows a text with "gefunden"; the number in that text
-    is printed as the result count;
+  - `/angebote/?q=…`, a fresh visit per query: until #ergebnis shows a text with "gefunden" and the list holds the
+    cards of that result (Pagefind's page: its first 10 results); the number in that text is printed as the result
+    count;
   - then in the same visit the next query of the list typed into #suche: bytes and time from the input event until
     #ergebnis shows the new count. That time includes the page's own pauses: 150 ms after typing, and 500 ms before
     a typed search's count is announced (list.js, for screen readers);
@@ -20,7 +22,8 @@ Rows:
     page does once the facets with their counts work;
   - `/merkliste/` with 5 offers put into localStorage before the visit: until 5 entries (li.merk-item) are shown;
     besides all bytes the bytes of data (responses that are not .html, .css, .js or .svg).
-Beside each query, where installed: the same generated offers (title, summary, body) as a minimal Hugo site that this
+Beside each query, where installed: the same generated offers (the text offerdb indexes: title, summary, keywords,
+topics, provider, target group, goals, methods, body) as a minimal Hugo site that this
 script writes, indexed by Pagefind, searched by a page of this script with Pagefind's JS API (import pagefind.js,
 search, the data of the first 10 results, "N Ergebnisse gefunden" into #ergebnis; the same 150 ms and 500 ms pauses
 for a typed query), same server, same throttling. The CPU throttling slows only a page's main thread, not its web
@@ -42,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import gzip
 import hashlib
 import http.server
@@ -210,18 +214,28 @@ class GzipServer(http.server.ThreadingHTTPServer):
 # --- the page side ------------------------------------------------------------------------------------------------
 
 # Installed before any script of every document: notes performance.now() when the awaited states appear.
-# shown: each time #ergebnis gets a text with "gefunden"; facets: the filter panel un-hidden; merk: N entries shown;
-# input: the last input event of #suche (captured on the document, before the page's own listener).
+# shown: each time #ergebnis has a text with "gefunden" and the result list (#liste, where the page has one) holds its
+# cards: list.js writes the count before the cards of a search have arrived and marks the list aria-busy until
+# they are in place, while Pagefind's page writes its count after its results; both are timed when the visitor sees
+# results. facets: the filter panel un-hidden; merk: N entries shown; input: the last input event of #suche (captured
+# on the document, before the page's own listener).
+# The observers watch only those elements, from the end of parsing on (readyState "interactive" comes before any
+# deferred or module script runs): a document-wide observer during parsing would handle a record per parsed node,
+# which on the 1,200-element list page costs a slowed CPU some 30 ms that a visitor does not pay.
 _INSTRUMENT = """
 (function () {
   var bench = window.__bench = { shown: [], facets: 0, merk: 0, input: 0 };
   var wanted = __MERK__;
-  function look(records) {
+  var status = null;
+  var list = null;
+  var counted = false;  // #ergebnis has changed since the last entry of shown
+  function look() {
     var now = performance.now();
-    var status = document.getElementById("ergebnis");
-    if (status && records.some(function (r) { return r.target === status || status.contains(r.target); })) {
-      var text = status.textContent;
-      if (text.indexOf("gefunden") !== -1) { bench.shown.push({ t: now, text: text }); }
+    var busy = list && list.getAttribute("aria-busy") === "true";
+    if (counted && !busy && status.textContent.indexOf("gefunden") !== -1) {
+      counted = false;
+      var first = list && list.querySelector("[data-slug]");
+      bench.shown.push({ t: now, text: status.textContent, first: first ? first.getAttribute("data-slug") : null });
     }
     if (!bench.facets) {
       var panel = document.querySelector("form#filter [data-facets]");
@@ -231,8 +245,29 @@ _INSTRUMENT = """
       bench.merk = now;
     }
   }
-  new MutationObserver(look).observe(document, { subtree: true, childList: true, characterData: true,
-                                                 attributes: true, attributeFilter: ["hidden"] });
+  function watch() {
+    status = document.getElementById("ergebnis");
+    list = document.getElementById("liste");
+    var observer = new MutationObserver(look);
+    var text = { subtree: true, childList: true, characterData: true };
+    if (status) {
+      new MutationObserver(function () { counted = true; look(); }).observe(status, text);
+    }
+    var merk = document.getElementById("merk-liste");
+    if (merk) { observer.observe(merk, text); }
+    [list, document.querySelector("form#filter [data-facets]")].filter(Boolean).forEach(function (node) {
+      observer.observe(node, { attributes: true, attributeFilter: ["hidden", "aria-busy"] });
+    });
+    look();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("readystatechange", function once() {
+      document.removeEventListener("readystatechange", once);
+      watch();
+    });
+  } else {
+    watch();
+  }
   document.addEventListener("input", function (event) {
     if (event.target && event.target.id === "suche") { bench.input = performance.now(); }
   }, true);
@@ -388,7 +423,11 @@ class Bench:
             self._idle(page, traffic)
             result = {"query": q, "count": shown_count(shown["text"]), "text": shown["text"],
                       "seconds": shown["t"] / 1000, "bytes": traffic.bytes(),
-                      "server_bytes": self.server.sent_bytes(traffic.server_mark)}
+                      "server_bytes": self.server.sent_bytes(traffic.server_mark),
+                      # the first card when timed and once all is loaded: the same if the cards were in place
+                      "first_card": shown["first"], "settled_first_card": page.evaluate(
+                          "() => { var c = document.querySelector('#liste [data-slug]');"
+                          " return c ? c.getAttribute('data-slug') : null; }")}
             if then is not None:
                 before, mark = len(traffic.done), len(self.server.log)
                 page.fill("#suche", then)
@@ -547,7 +586,7 @@ HUGO_SINGLE = """\
 <html lang="de">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ .Title }}</title></head>
-<body><main data-pagefind-body><h1>{{ .Title }}</h1><p>{{ .Description }}</p>{{ .Content }}</main></body>
+<body><main data-pagefind-body><h1>{{ .Title }}</h1>{{ .Content }}</main></body>
 </html>
 """
 SEARCH_PAGE = """\
@@ -623,15 +662,32 @@ def _version(command: list[str]) -> str:
     return found.group(1) if found else out
 
 
+def indexed_text(folder: Path) -> list[tuple[str, dict[str, str]]]:
+    """(slug, fields) of what offerdb's search index holds for each published offer of folder/content
+    (offerdb.search.index_documents): the title, the "text" field and the body."""
+    from offerdb import models, pipeline
+    from offerdb import search as offer_search
+
+    today = datetime.date.fromisoformat(TODAY)
+    checked = pipeline.check(folder / "content", folder / "site.yaml", today)
+    if checked.settings is None or not checked.validated.ok:
+        raise SystemExit(f"Die erzeugten Angebote in {folder / 'content'} haben Fehler.")
+    return offer_search.index_documents(models.build_site(checked.validated, checked.settings, today))
+
+
 def hugo_pagefind_site(n: int, work: Path, pagefind: Path) -> Path:
-    """work/N/hugo/public: the generated offers (title, summary, body; archived ones left out, as offerdb does) as a
-    Hugo site with this script's layouts, indexed by Pagefind, with the search page /suche/."""
+    """work/N/hugo/public: the generated offers as a Hugo site with this script's layouts, indexed by Pagefind, with
+    the search page /suche/. Each page holds the text offerdb indexes for the offer (archived ones left out, as
+    offerdb does): title, summary, keywords, topics, provider, target group, goals, methods, body. With less, a
+    query such as "Mobbing" (a topic's name) finds nothing in Pagefind and loads no result, and the times compare
+    a search that shows results with one that shows none."""
     folder = build_bench.ensure_content(n, work)
     hugo_dir = folder / "hugo"
     hugo_version = _version(["hugo", "version"])
     pagefind_version = _version([str(pagefind), "--version"])
     key = ((folder / "generated.stamp").read_text() + f" hugo {hugo_version} pagefind {pagefind_version} "
-           + hashlib.sha256((HUGO_CONFIG + HUGO_SINGLE + SEARCH_PAGE + SEARCH_SCRIPT).encode()).hexdigest())
+           + hashlib.sha256((HUGO_CONFIG + HUGO_SINGLE + SEARCH_PAGE + SEARCH_SCRIPT + "offerdb text").encode())
+           .hexdigest())
 
     def build() -> None:
         (hugo_dir / "layouts" / "_default").mkdir(parents=True)
@@ -642,10 +698,13 @@ def hugo_pagefind_site(n: int, work: Path, pagefind: Path) -> Path:
         (hugo_dir / "static" / "suche" / "suche.js").write_text(SEARCH_SCRIPT, encoding="utf-8")
         pages = hugo_dir / "content" / "angebote"
         pages.mkdir(parents=True)
-        for offer in published_offers(folder / "content"):
-            front = (f"---\ntitle: {json.dumps(offer.title, ensure_ascii=False)}\n"
-                     f"description: {json.dumps(offer.summary, ensure_ascii=False)}\n---\n")
-            (pages / f"{offer.slug}.md").write_text(front + offer.body, encoding="utf-8")
+        bodies = {offer.slug: offer.body for offer in published_offers(folder / "content")}
+        for slug, fields in indexed_text(folder):
+            # offerdb's "text" field (summary, keywords, topics, provider, target group, goals, methods), one
+            # paragraph per line, then the body as written
+            front = f"---\ntitle: {json.dumps(fields['title'], ensure_ascii=False)}\n---\n"
+            more = "\n\n".join(line.strip() for line in fields["text"].splitlines() if line.strip())
+            (pages / f"{slug}.md").write_text(front + more + "\n\n" + bodies[slug], encoding="utf-8")
         env = {**os.environ, "HUGO_CACHEDIR": str(hugo_dir / "cache")}
         for label, command in (
                 (f"Hugo {hugo_version}", ["hugo", "--quiet", "--source", str(hugo_dir), "--destination", "public"]),
