@@ -5,7 +5,8 @@ Each SITE is a built offerdb site (e.g. one built by an older checkout with `bui
 `PAGE@FOLDER` for another search page (`suche/@/tmp/sb/work/10000/hugo/public`, the Pagefind page that
 benchmarks/search_browser.py writes). A fresh visit to each site in turn, query by query, `--repeat` times: the
 sites share the sitting, so a slower moment of the machine falls on all of them alike (the measure is
-search_browser.py's: navigation to the shown count with the result's cards, CPU 4× slower, gzip). Prints the median and every visit.
+search_browser.py's: navigation to the shown count with the result's cards, CPU 4× slower, gzip). Prints the
+median and every visit.
 """
 
 from __future__ import annotations
