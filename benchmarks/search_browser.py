@@ -685,9 +685,9 @@ def hugo_pagefind_site(n: int, work: Path, pagefind: Path) -> Path:
     hugo_dir = folder / "hugo"
     hugo_version = _version(["hugo", "version"])
     pagefind_version = _version([str(pagefind), "--version"])
+    # offerdb/ makes the pages' text (indexed_text): a change there rebuilds them
     key = ((folder / "generated.stamp").read_text() + f" hugo {hugo_version} pagefind {pagefind_version} "
-           + hashlib.sha256((HUGO_CONFIG + HUGO_SINGLE + SEARCH_PAGE + SEARCH_SCRIPT + "offerdb text").encode())
-           .hexdigest())
+           + _digest([ROOT / "offerdb"], HUGO_CONFIG + HUGO_SINGLE + SEARCH_PAGE + SEARCH_SCRIPT))
 
     def build() -> None:
         (hugo_dir / "layouts" / "_default").mkdir(parents=True)
