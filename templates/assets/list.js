@@ -980,8 +980,9 @@
   if (narrow()) { panel.open = false; }
   // The counts beside the filters are the build's: the facets work before any data has arrived.
   panel.hidden = false;
-  // Turning to the filters (hovering, focusing, or opening them on a phone) brings their file.
-  ["pointerenter", "focusin", "toggle"].forEach(function (type) { panel.addEventListener(type, useFilters); });
+  // Turning to the filters (hovering, focusing, or opening them on a phone) brings their file. Not on "toggle": the
+  // browser fires it for the page's own folding too (narrow() above), and a phone would load the file every visit.
+  ["pointerenter", "focusin", "click"].forEach(function (type) { panel.addEventListener(type, useFilters); });
   sortBox.hidden = false;
   if (pager) { pager.hidden = true; }
   runSearch(Boolean(initial.q), understood);

@@ -69,6 +69,23 @@ def test_the_panel_starts_closed_and_its_button_returns_to_the_results(browse, p
     wait_until(phone, "n => document.querySelectorAll('#liste > li.card').length === n", arg=len(free))
 
 
+def test_a_phone_loads_the_filter_file_only_when_the_filters_are_opened(browse, phone):
+    """The page folds its filters on a phone; that is not the visitor turning to them, so the filter file (55 KB at
+    10,000 offers) is not loaded, neither on the plain list nor with a search. Opening the filters loads it once."""
+    filter_files: list[str] = []
+    phone.on("request", lambda r: filter_files.append(r.url) if "/daten/suche/f." in r.url else None)
+    for path in ("angebote/", "angebote/?q=Mobbing"):
+        browse.visit(phone, path)
+        ready(phone)
+        phone.wait_for_timeout(300)  # a load the folding set off would have begun
+        assert not panel_open(phone) and filter_files == [], path
+    phone.tap("[data-facets] > summary")
+    assert panel_open(phone)
+    wait_until(phone, "() => performance.getEntriesByType('resource').some(e => e.name.includes('/daten/suche/f.'))")
+    settled(phone)
+    assert len(filter_files) == 1
+
+
 def test_active_filters_are_chips_that_remove_themselves(browse, page, catalog):
     browse.visit(page, "angebote/?klasse=7&kostenfrei=1&bereich=mobbing&format=workshop&format=projekttag")
     ready(page)
