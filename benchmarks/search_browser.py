@@ -30,7 +30,8 @@ for a typed query), same server, same throttling. The CPU throttling slows only 
 workers, so Pagefind runs with `noWorker` unless --pagefind-worker is given. Then the same Pagefind script once more
 on offerdb's own list page (its header, filters, 24 cards and styles, without offerdb's scripts; column "P. Liste"):
 that page alone costs a slowed browser several hundred milliseconds to lay out and paint, which the bare page does
-not, so the two columns bracket what Pagefind would take on a real list page.
+not, so the two columns bracket what Pagefind would take on a real list page. Where the two engines find different
+numbers of offers (Pagefind has no typo rule), a note under the title says so.
 
 Needs: Chromium at /usr/bin/chromium and the project's .venv; for the comparison `hugo` on PATH (Debian package
 `hugo`) and Pagefind (PyPI `pagefind[bin]`, e.g. in its own venv: `python3 -m venv /tmp/pf-venv &&
@@ -84,8 +85,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 THROTTLE = 4
 QUIET_S = 0.5  # network idle: nothing in flight for this long (Playwright's "networkidle" uses the same)
 WAIT_S = 300.0  # for one awaited state: generous, an earlier search needed ~20 s at 10,000 offers throttled
-# One word, two words, a prefix, a typo, a word in almost every offer. Each visit then types the next one.
-QUERIES = ["Mobbing", "Sucht Alkohol", "Demokr", "Medienkompetnz", "Ablauf"]
+# One word, two words, a prefix, a typo, a word in almost every offer; last a word in no offer, which shows what a
+# visit costs when there is nothing to load or show. Each visit then types the next one.
+QUERIES = ["Mobbing", "Sucht Alkohol", "Demokr", "Medienkompetnz", "Ablauf", "Quarkzwiebel"]
 # Every generated body has the heading "## Ablauf"; the script prints its share so a change of generate.py shows.
 COMMON_WORD = "Ablauf"
 MERK_COUNT = 5
@@ -824,6 +826,17 @@ def count(row: dict | None) -> str:
     return "?" if row.get("count") is None else str(row["count"])
 
 
+def different_work(ours: list[dict], theirs: list[dict]) -> list[str]:
+    """A note per first search where the two engines found different numbers of offers: there the times compare
+    different work (Pagefind has no typo rule: for a misspelt word it finds nothing, so it loads and shows nothing)."""
+    notes = []
+    for mine, other in zip(ours, theirs, strict=True):
+        if mine.get("count") != other.get("count"):
+            notes.append(f"„{mine['query']}“: offerdb findet {count(mine)}, Pagefind {count(other)} Angebote – die "
+                         "Zeiten vergleichen ungleiche Arbeit.")
+    return notes
+
+
 def table(result: dict) -> str:
     ours, theirs = result["offerdb"], result["pagefind"]
     skipped = theirs.get("skipped")
@@ -884,6 +897,8 @@ def table(result: dict) -> str:
                      f"zu {kb(missing)} mehr gesendet als gezählt (JSON: server_bytes).")
     if any("counts" in r or "counts" in r.get("then", {}) for r in ours["queries"]):
         notes.append("„!“: die Wiederholungen zeigten verschiedene Trefferzahlen.")
+    if not skipped:
+        notes += different_work(ours["queries"], theirs["queries"])
     return "\n".join([title, *notes, "", *out]) + "\n"
 
 

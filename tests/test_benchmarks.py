@@ -163,6 +163,16 @@ def test_browser_search_benchmark_reads_counts_and_accept_encoding():
     assert not search_browser._accepts_gzip("identity")
 
 
+def test_browser_search_benchmark_says_where_the_engines_found_different_counts():
+    from benchmarks import search_browser
+
+    ours = [{"query": "Mobbing", "count": 1865}, {"query": "Medienkompetnz", "count": 1124}]
+    theirs = [{"query": "Mobbing", "count": 1865}, {"query": "Medienkompetnz", "count": 0}]
+    assert search_browser.different_work(ours, theirs) == [
+        "„Medienkompetnz“: offerdb findet 1124, Pagefind 0 Angebote – die Zeiten vergleichen ungleiche Arbeit."]
+    assert search_browser.different_work(ours, ours) == []
+
+
 def test_browser_search_benchmark_shows_what_the_page_shows(tmp_path, capsys):
     """benchmarks/search_browser.py for 25 generated offers, without Pagefind: the counts are the page's, the bytes
     are what the server sent (gzipped), the times are positive. About 20 s, most of it in the throttled browser."""
