@@ -400,6 +400,9 @@ def test_labels_and_assets_and_the_compiled_environment(tmp_path):
     for name, (path, data) in assets.items():
         stem, _, suffix = name.rpartition(".")
         assert path == f"assets/{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{suffix}"
+        if name in rendering.SCRIPT_BUNDLES:  # the minified parts in their order, each ended by a ";"
+            assert data == b";\n".join(assets[part][1] for part in rendering.SCRIPT_BUNDLES[name])
+            continue
         source = (rendering.ASSETS / name).read_bytes()
         if suffix == "js":  # minified: no comment left, a third shorter, and the same program
             assert b"/*" not in data and b"\n  " not in data and len(data) < 0.8 * len(source), name

@@ -827,7 +827,7 @@
       search = { query: q, failed: true };
       render(true);
     }
-    // search.js runs before this script (both deferred, search.js first); if it could not be loaded there is no
+    // search.js runs before this script (it comes first in the page's one file); if it failed there is no
     // OfferdbSearch, and the search says so.
     var api = window.OfferdbSearch;
     (api ? api.load(base) : Promise.reject(new Error("search.js"))).then(function () {

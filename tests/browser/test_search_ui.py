@@ -142,14 +142,14 @@ def test_the_search_in_the_address_starts_early_but_not_for_a_word_that_names_a_
     assert shards("Mobbing Leistung", "Mobbing Leistung") > alone
 
 
-@pytest.mark.parametrize("script", ["assets/search.", "assets/suche/lunr-"])
-def test_when_a_search_script_cannot_be_loaded_the_list_says_so_and_shows_every_offer(browse, page, script):
-    page.route(f"**/{script}*", lambda route: route.abort())
+@pytest.mark.parametrize("file", ["assets/suche/lunr-", "daten/suche/manifest."])
+def test_when_lunr_or_the_search_manifest_cannot_be_loaded_the_list_says_so_and_shows_every_offer(browse, page, file):
+    page.route(f"**/{file}*", lambda route: route.abort())
     browse.visit(page, "angebote/?q=Mobbing")
     wait_until(page, "() => document.getElementById('ergebnis').textContent.includes('nicht geladen')")
     total = int(page.get_attribute("#liste", "data-total"))
     assert page.inner_text("#ergebnis") == ("Die Suche konnte nicht geladen werden. Es werden alle Angebote "
                                             f"gezeigt, die zu den Filtern passen: {total} Angebote.")
     assert page.get_attribute("#liste", "aria-busy") is None and len(results(page)) == min(12, total)
-    recorder = browse.recorder(page)  # the aborted script is this test's doing
+    recorder = browse.recorder(page)  # the aborted file is this test's doing
     recorder.problems[:] = [p for p in recorder.problems if "ERR_FAILED" not in p]
