@@ -5,6 +5,8 @@ For generated sites of N offers (benchmarks/generate.py, built with `build.py bu
 pages in Debian's Chromium (Playwright's sync API, the flags of tests/browser/conftest.py) with the CPU slowed 4×
 (CDP Emulation.setCPUThrottlingRate), served by a local threaded HTTP server that gzips text (html, css, js, json,
 svg, xml, txt) at level 6 like Apache's mod_deflate. Every visit is a fresh browser context: empty cache and storage.
+The first searches of the compared pages alternate visit by visit (offerdb, Pagefind, Pagefind on offerdb's list
+page), so a slower moment of the machine falls on all of them alike.
 Measured per visit:
   - bytes: the sum of CDP Network.loadingFinished encodedDataLength (headers and body as sent) over all responses
     of the page and its workers, until no request has been in flight for 0.5 s after the awaited state;
@@ -751,13 +753,21 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def measure_queries(bench: Bench, queries: list[str], repeat: int) -> list[dict]:
+def measure_queries(benches: dict[str, Bench], queries: list[str], repeat: int) -> dict[str, list[dict]]:
+    """Per page (offerdb's, Pagefind's, Pagefind on offerdb's list page) the median visit for each query. The visits
+    alternate page by page, so a slower moment of the machine falls on every page alike, not on one of them."""
     # One unthrottled visit first: the server compresses each file once, and the OS has read the site's files.
-    bench.query(queries[0], throttle=1)
-    rows = []
+    for bench in benches.values():
+        bench.query(queries[0], throttle=1)
+    rows: dict[str, list[dict]] = {name: [] for name in benches}
     for i, q in enumerate(queries):
         then = queries[(i + 1) % len(queries)] if len(queries) > 1 else None
-        rows.append(repeated(lambda q=q, then=then: bench.query(q, then), repeat))
+        runs: dict[str, list[dict]] = {name: [] for name in benches}
+        for _ in range(max(1, repeat)):
+            for name, bench in benches.items():
+                runs[name].append(bench.query(q, then))
+        for name in benches:
+            rows[name].append(median_run(runs[name]))
     return rows
 
 
@@ -768,35 +778,34 @@ def measure_size(browser, n: int, work: Path, queries: list[str], repeat: int, p
     result: dict = {"offers": n, "published": len(offers), "site_mb": _folder_mb(site)}
     if COMMON_WORD in queries:
         result["common_word"] = {"word": COMMON_WORD, "share": word_share(offers, COMMON_WORD)}
-    server = GzipServer(site)
-    try:
-        _say(f"messe offerdb mit {n} Angeboten …")
+    with contextlib.ExitStack() as stack:
+        server = GzipServer(site)
+        stack.callback(server.close)
         bench = Bench(browser, server)
-        ours: dict = {"queries": measure_queries(bench, queries, repeat)}
+        benches = {"offerdb": bench}
+        if pagefind is not None:
+            public = hugo_pagefind_site(n, work, pagefind)
+            pagefind_list_page(public, site)
+            theirs = GzipServer(public)
+            stack.callback(theirs.close)
+            suffix = "&worker=1" if pagefind_worker else ""
+            benches["pagefind"] = Bench(browser, theirs, search_path="suche/", query_suffix=suffix)
+            benches["list_page"] = Bench(browser, theirs, search_path=LIST_PAGE, query_suffix=suffix)
+        _say(f"messe mit {n} Angeboten: " + ", ".join(
+            {"offerdb": "offerdb", "pagefind": "Hugo + Pagefind", "list_page": "Pagefind auf der Listenseite"}[name]
+            for name in benches) + (" abwechselnd" if len(benches) > 1 else "") + " …")
+        rows = measure_queries(benches, queries, repeat)
+        ours: dict = {"queries": rows["offerdb"]}
         ours["facets"] = repeated(bench.facets, repeat)
         slugs = merk_slugs(site)
         ours["merkliste"] = repeated(lambda: bench.merkliste(slugs, site_base(site)), repeat)
         result["offerdb"] = ours
-    finally:
-        server.close()
-    if pagefind is None:
-        result["pagefind"] = {"skipped": pagefind_note}
-        return result
-    public = hugo_pagefind_site(n, work, pagefind)
-    server = GzipServer(public)
-    try:
-        _say(f"messe Hugo + Pagefind mit {n} Angeboten …")
-        suffix = "&worker=1" if pagefind_worker else ""
-        bench = Bench(browser, server, search_path="suche/", query_suffix=suffix)
-        result["pagefind"] = {"queries": measure_queries(bench, queries, repeat), "worker": pagefind_worker,
-                              "version": _version([str(pagefind), "--version"]),
-                              "hugo": _version(["hugo", "version"])}
-        _say(f"messe Pagefind auf der Listenseite von offerdb mit {n} Angeboten …")
-        pagefind_list_page(public, site)
-        bench = Bench(browser, server, search_path=LIST_PAGE, query_suffix=suffix)
-        result["pagefind"]["list_page"] = measure_queries(bench, queries, repeat)
-    finally:
-        server.close()
+        if pagefind is None:
+            result["pagefind"] = {"skipped": pagefind_note}
+        else:
+            result["pagefind"] = {"queries": rows["pagefind"], "list_page": rows["list_page"],
+                                  "worker": pagefind_worker, "version": _version([str(pagefind), "--version"]),
+                                  "hugo": _version(["hugo", "version"])}
     return result
 
 
