@@ -41,8 +41,9 @@ def minified_script(data: bytes) -> bytes:
 # Scripts a page loads as one file, in this order. Every request costs a slow PC's main thread some milliseconds
 # while it lays out the page: one file instead of four made a first search at 10,000 offers 0–6 % faster, never
 # clearly slower (docs/performance.md). On the list page search.js comes first, so a page opened with a search
-# starts on lunr and the query's files before list.js runs. The parts stay published too (an offer page loads
-# merken.js alone).
+# starts on lunr and the query's files before list.js runs. A part that throws at its start stops the parts after
+# it, which leaves the page as it is without JavaScript (it works). The parts stay published too (an offer page
+# loads merken.js alone).
 SCRIPT_BUNDLES = {"seite-angebote.js": ("search.js", "daten.js", "merken.js", "list.js"),
                   "seite-merkliste.js": ("daten.js", "merken.js", "merkliste.js")}
 

@@ -400,7 +400,7 @@ def test_labels_and_assets_and_the_compiled_environment(tmp_path):
     for name, (path, data) in assets.items():
         stem, _, suffix = name.rpartition(".")
         assert path == f"assets/{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{suffix}"
-        if name in rendering.SCRIPT_BUNDLES:  # the minified parts in their order, each ended by a ";"
+        if name in rendering.SCRIPT_BUNDLES:  # the minified parts in their order, a ";" between two
             assert data == b";\n".join(assets[part][1] for part in rendering.SCRIPT_BUNDLES[name])
             continue
         source = (rendering.ASSETS / name).read_bytes()

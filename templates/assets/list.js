@@ -827,8 +827,8 @@
       search = { query: q, failed: true };
       render(true);
     }
-    // search.js runs before this script (it comes first in the page's one file); if it failed there is no
-    // OfferdbSearch, and the search says so.
+    // search.js comes before this script in the page's one file (rendering.SCRIPT_BUNDLES); on a page without it
+    // there is no OfferdbSearch, and the search says it could not be loaded.
     var api = window.OfferdbSearch;
     (api ? api.load(base) : Promise.reject(new Error("search.js"))).then(function () {
       searchLoaded = true;
