@@ -783,6 +783,7 @@ def measure_size(browser, n: int, work: Path, queries: list[str], repeat: int, p
         stack.callback(server.close)
         bench = Bench(browser, server)
         benches = {"offerdb": bench}
+        labels = ["offerdb"]
         if pagefind is not None:
             public = hugo_pagefind_site(n, work, pagefind)
             pagefind_list_page(public, site)
@@ -791,9 +792,8 @@ def measure_size(browser, n: int, work: Path, queries: list[str], repeat: int, p
             suffix = "&worker=1" if pagefind_worker else ""
             benches["pagefind"] = Bench(browser, theirs, search_path="suche/", query_suffix=suffix)
             benches["list_page"] = Bench(browser, theirs, search_path=LIST_PAGE, query_suffix=suffix)
-        _say(f"messe mit {n} Angeboten: " + ", ".join(
-            {"offerdb": "offerdb", "pagefind": "Hugo + Pagefind", "list_page": "Pagefind auf der Listenseite"}[name]
-            for name in benches) + (" abwechselnd" if len(benches) > 1 else "") + " …")
+            labels += ["Hugo + Pagefind", "Pagefind auf der Listenseite"]
+        _say(f"messe mit {n} Angeboten: {', '.join(labels)}" + (" abwechselnd" if len(labels) > 1 else "") + " …")
         rows = measure_queries(benches, queries, repeat)
         ours: dict = {"queries": rows["offerdb"]}
         ours["facets"] = repeated(bench.facets, repeat)
