@@ -1,7 +1,7 @@
 """The search data as many small files, so a visit loads only what its queries need (README, "Decisions").
 
-Everything lives under daten/suche/ and is named by its content (immutable), except `manifest.json`, which
-names the others:
+Everything lives under daten/suche/ and is named by its content, except `manifest.json`, which names the
+others, and the card and contact buckets; docs/betrieb.md has hosts keep the content-named files a year:
 
 - posting shards `p.<hash>.json`: lunr's postings cut by term range; per term its number in lunr's
   field vectors and, per field, the documents, term frequencies and field lengths (search.js computes lunr's
@@ -12,7 +12,7 @@ names the others:
 - card buckets `k<bucket>.<version>.json`: what a card shows of an offer, and contact files
   `c<group>.<version>.json` with the contacts of CONTACT_BUCKETS buckets, which the Merkliste shows and prints
   (named by a digest of the offers' numbering: their content may change under the same name, so hosts must
-  revalidate them, as they do all of daten/);
+  revalidate them, as they do the rest of daten/);
 - `f.<hash>.json`: per filter value the set of offers, for the counts beside each filter;
 - `o.<hash>.json`, `n.<hash>.json`: the offers in title order and in "newest first" order;
 - `t.<hash>.json`: every offer's slug and title in title order, for the Merkliste's picker.

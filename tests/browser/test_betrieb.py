@@ -1,8 +1,8 @@
 """The web-server configurations in docs/betrieb.md, for real: Debian's nginx runs the documented server blocks
 and Debian's Apache the documented .htaccess (taken from the document itself) on 127.0.0.1 over a built
 site, at the root and under a sub-path, and the responses are checked: content types, security and cache
-headers, the precompressed .gz copies, 404, and that Chromium renders the start page instead of downloading
-it."""
+headers (a year for what its content names), the precompressed .gz copies, 404, and that Chromium renders the
+start page instead of downloading it."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ import pytest
 from conftest import ROOT, build_sample, wait_for_port
 
 from offerdb import cms
+from offerdb.search import shards
 
 DOC = ROOT / "docs" / "betrieb.md"
 CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -229,6 +230,23 @@ def test_the_search_data_is_compressed_on_the_way(server):
         status, headers, body = server.get(path, **{"Accept-Encoding": "gzip"})
         assert status == 200 and headers.get("content-encoding") == "gzip", path
         assert gzip.decompress(body) == (server.site / path).read_bytes()
+
+
+def test_the_search_files_named_by_their_content_are_kept_a_year_and_the_others_revalidated(server):
+    """A file of daten/suche/ whose name is the digest of its bytes never changes under that name: hosts keep it
+    like assets/. The manifest and the card buckets change under their names: revalidated on every visit."""
+    kept, checked = set(), set()
+    for file in sorted((server.site / "daten" / "suche").iterdir()):
+        name = file.name
+        data = file.read_bytes()
+        by_content = name == shards.content_name(name.split(".")[0], data)
+        status, headers, _ = server.get("daten/suche/" + name)
+        assert status == 200, name
+        expected = "public, max-age=31536000, immutable" if by_content else "no-cache"
+        assert headers["cache-control"] == expected, name
+        assert headers["content-security-policy"] == CSP and headers["x-content-type-options"] == "nosniff", name
+        (kept if by_content else checked).add(name.split(".")[0].rstrip("0123456789"))
+    assert kept == {"f", "n", "o", "p", "t", "w"} and checked == {"manifest", "k", "c"}
 
 
 def test_the_editor_has_its_own_policy_and_the_public_pages_keep_theirs(server):
