@@ -983,7 +983,7 @@
   // Turning to the filters (hovering, focusing, or opening them on a phone) brings their file. Not on "toggle": the
   // browser fires it for the page's own folding too (narrow() above), and a phone would load the file every visit.
   ["pointerenter", "focusin", "click"].forEach(function (type) { panel.addEventListener(type, useFilters); });
-  sortBox.hidden = false;
+  sortBox.removeAttribute("data-reserved");  // its place was kept: the cards stay where they are
   if (pager) { pager.hidden = true; }
   runSearch(Boolean(initial.q), understood);
 }());

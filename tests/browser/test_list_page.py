@@ -393,3 +393,24 @@ def test_a_failed_filter_file_is_asked_for_again(browse, page, site):
     want = expected({"offers": site.catalog}, {"format": ["workshop"]}, free=True)
     assert page.inner_text("#ergebnis").startswith(f"{len(want)} Angebote gefunden.")
     assert failures == [url]
+
+
+# The last query is long: its count takes two lines.
+@pytest.mark.parametrize("path", ["angebote/", "angebote/?q=Mobbing",
+                                  "angebote/?q=Pr%C3%A4vention%20f%C3%BCr%20die%20Jugendlichen%20und%20mit%20den%20Jugendlichen"])
+def test_the_cards_stay_where_the_build_put_them_when_the_script_fills_the_head(browse, page, nojs_page, path):
+    """On a wide screen the filters are beside the list: what list.js fills in above the cards (a search's longer
+    count, the sort box) must not push them down once the page is shown (a layout shift)."""
+    browse.visit(nojs_page, path)
+    built = nojs_page.eval_on_selector("#liste", "list => list.getBoundingClientRect().top")
+    browse.visit(page, path)
+    ready(page)
+    assert page.is_visible("#f-sortierung") and page.eval_on_selector("#liste", "list => list.children.length") > 0
+    text = page.inner_text("#ergebnis")
+    assert "gefunden" in text, text
+    if "Jugendlichen" in path:
+        lines = page.eval_on_selector("#ergebnis", """p => { const range = document.createRange();
+            range.selectNodeContents(p);
+            return new Set(Array.from(range.getClientRects(), rect => Math.round(rect.top))).size; }""")
+        assert lines == 2, text
+    assert page.eval_on_selector("#liste", "list => list.getBoundingClientRect().top") == built, text
