@@ -228,7 +228,13 @@ class GzipServer(http.server.ThreadingHTTPServer):
 # which on the 1,200-element list page costs a slowed CPU some 30 ms that a visitor does not pay.
 _INSTRUMENT = """
 (function () {
-  var bench = window.__bench = { shown: [], facets: 0, merk: 0, input: 0 };
+  var bench = window.__bench = { shown: [], facets: 0, merk: 0, input: 0, shift: 0 };
+  // Layout shifts the visitor did not cause (CLS): content that moves while the page fills in.
+  if (window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).indexOf("layout-shift") !== -1) {
+    new PerformanceObserver(function (entries) {
+      entries.getEntries().forEach(function (e) { if (!e.hadRecentInput) { bench.shift += e.value; } });
+    }).observe({ type: "layout-shift", buffered: true });
+  }
   var wanted = __MERK__;
   var status = null;
   var list = null;
@@ -427,6 +433,7 @@ class Bench:
             self._idle(page, traffic)
             result = {"query": q, "count": shown_count(shown["text"]), "text": shown["text"],
                       "seconds": shown["t"] / 1000, "bytes": traffic.bytes(),
+                      "shift": page.evaluate("() => window.__bench.shift"),
                       "server_bytes": self.server.sent_bytes(traffic.server_mark),
                       # the first card when timed and once all is loaded: the same if the cards were in place
                       "first_card": shown["first"], "settled_first_card": page.evaluate(
@@ -466,7 +473,7 @@ class Bench:
 def median_run(runs: list[dict]) -> dict:
     """The median of each figure over repeated visits; the counts of all runs where they differ."""
     result = dict(runs[0])
-    for key in ("seconds", "bytes", "data_bytes", "server_bytes"):
+    for key in ("seconds", "bytes", "data_bytes", "server_bytes", "shift"):
         if key in result:
             result[key] = statistics.median(r[key] for r in runs)
     counts = sorted({r.get("count") for r in runs}, key=lambda c: -1 if c is None else c)
@@ -908,6 +915,10 @@ def table(result: dict) -> str:
         notes.append("„!“: die Wiederholungen zeigten verschiedene Trefferzahlen.")
     if not skipped:
         notes += different_work(ours["queries"], theirs["queries"])
+    notes.append("Layout-Verschiebung (CLS) eines neuen Besuchs mit Suche, bis alles geladen ist: offerdb höchstens "
+                 f"{max(r['shift'] for r in ours['queries']):.3f}"
+                 + ("" if skipped else f", Pagefind auf der Listenseite höchstens "
+                    f"{max(r['shift'] for r in theirs['list_page']):.3f}"))
     return "\n".join([title, *notes, "", *out]) + "\n"
 
 

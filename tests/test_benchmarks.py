@@ -213,6 +213,10 @@ def test_browser_search_benchmark_shows_what_the_page_shows(tmp_path, capsys):
     merkliste = result["offerdb"]["merkliste"]
     assert merkliste["offers"] == 5 and 0 < merkliste["data_bytes"] < merkliste["bytes"]
     assert "Pagefind: ausgelassen (--no-pagefind)" in printed
+    # The layout shift of a search visit: the cards replace the build's, the head above them keeps its height.
+    assert all(0 <= row["shift"] < 0.05 for row in (first, second)), (first["shift"], second["shift"])
+    shift = re.search(r"Layout-Verschiebung \(CLS\) .*: offerdb höchstens (\d\.\d{3})", printed)
+    assert shift and float(shift.group(1)) == round(max(first["shift"], second["shift"]), 3)
     row = next(line for line in printed.splitlines() if line.startswith("Suche „Alkohol“"))
     assert re.search(r" \d+\.\d KB +\d+\.\d\d s ", row) and f" {second['count']} " in row
 
@@ -258,3 +262,32 @@ def test_browser_search_benchmark_shows_what_the_page_shows(tmp_path, capsys):
     assert search_ab.main([str(site), f"angebote/@{site}", "--queries", "Alkohol", "--repeat", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and all(re.match(r"Alkohol +\S+ +Median \d\.\d{3} s  \d\.\d\d$", line) for line in lines)
+
+
+def test_browser_search_benchmark_counts_a_layout_shift(tmp_path):
+    """The layout-shift figure is the browser's: a page whose script pushes its list down after the first paint
+    gets a shift well above zero, the same page without the push none."""
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks import search_browser
+
+    for name, push in (("schiebt", "true"), ("ruhig", "false")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text(f"""<!DOCTYPE html><html lang="de"><body>
+<p id="ergebnis">Die Suche läuft.</p><ul id="liste"><li data-slug="a" style="height: 300px">A</li></ul>
+<script>setTimeout(function () {{
+  if ({push}) {{ var block = document.createElement("div"); block.style.height = "300px";
+    document.body.insertBefore(block, document.body.firstChild); }}
+  document.getElementById("ergebnis").textContent = "1 Angebot gefunden.";
+}}, 300);</script></body></html>""", encoding="utf-8")
+    server = search_browser.GzipServer(tmp_path)
+    try:
+        with sync_playwright() as p:
+            browser = search_browser.launch(p)
+            pushed = search_browser.Bench(browser, server, search_path="schiebt/").query("x")
+            still = search_browser.Bench(browser, server, search_path="ruhig/").query("x")
+            browser.close()
+    finally:
+        server.close()
+    assert pushed["count"] == still["count"] == 1
+    assert pushed["shift"] > 0.1 and still["shift"] == 0
