@@ -171,6 +171,13 @@ def test_browser_search_benchmark_says_where_the_engines_found_different_counts(
     assert search_browser.different_work(ours, theirs) == [
         "„Medienkompetnz“: offerdb findet 1124, Pagefind 0 Angebote – die Zeiten vergleichen ungleiche Arbeit."]
     assert search_browser.different_work(ours, ours) == []
+    # A typo query beside Pagefind's time for the right spelling; no note where there is none.
+    right = {"query": "Medienkompetenz", "count": 1124, "seconds": 0.75}
+    assert search_browser.spelled_notes([{"query": "Medienkompetnz", "count": 1124, "seconds": 0.72}, ours[0]],
+                                        [right, None]) == [
+        "Richtig geschrieben, „Medienkompetenz“: Pagefind findet 1124 Angebote in 0.75 s; offerdb für "
+        "„Medienkompetnz“ 1124 Angebote in 0.72 s, Zeit o/P 0.96×."]
+    assert search_browser.SPELLED["Medienkompetnz"] == "Medienkompetenz" and "Medienkompetnz" in search_browser.QUERIES
 
 
 def test_browser_search_benchmark_shows_what_the_page_shows(tmp_path, capsys):
