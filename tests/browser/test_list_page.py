@@ -414,3 +414,24 @@ def test_the_cards_stay_where_the_build_put_them_when_the_script_fills_the_head(
             return new Set(Array.from(range.getClientRects(), rect => Math.round(rect.top))).size; }""")
         assert lines == 2, text
     assert page.eval_on_selector("#liste", "list => list.getBoundingClientRect().top") == built, text
+
+
+_PANEL_SHOWN = """
+new MutationObserver(function (changes, observer) {
+  var panel = document.querySelector("[data-facets]");
+  if (panel && !panel.hidden) { window.__panelShown = performance.now(); observer.disconnect(); }
+}).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["hidden"] });
+"""
+
+
+@pytest.mark.parametrize("path", ["angebote/", "angebote/?q=Mobbing"])
+def test_the_first_paint_already_has_the_filters(browse, page, path):
+    """The page's script blocks rendering until it has run: on a slow PC (CPU 4× slower) the browser does not paint
+    the page first without the filters and lay it out a second time once list.js has shown them."""
+    page.add_init_script(_PANEL_SHOWN)
+    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    browse.visit(page, path)
+    ready(page)
+    shown, paint = page.evaluate("""() => [window.__panelShown,
+        performance.getEntriesByName("first-paint").map(e => e.startTime)[0]]""")
+    assert shown and paint and paint >= shown, (shown, paint)
