@@ -180,6 +180,21 @@ def test_empty_merkliste_explains_how_to_mark(browse, page):
     assert stored(page) == {}
 
 
+def test_the_first_paint_of_an_empty_merkliste_already_has_its_frame(browse, page):
+    """The page's script blocks rendering until it has run: on a slow PC (CPU 4× slower) the footer is not painted
+    first where the Merkliste's frame then appears (a layout shift that pushed it off a phone's screen)."""
+    page.add_init_script("""new MutationObserver(function (changes, observer) {
+      var box = document.querySelector("[data-merkliste]");
+      if (box && !box.hidden) { window.__boxShown = performance.now(); observer.disconnect(); }
+    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["hidden"] });""")
+    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    browse.visit(page, "merkliste/")
+    page.wait_for_selector("[data-merkliste]:not([hidden])")
+    shown, paint = page.evaluate("""() => [window.__boxShown,
+        performance.getEntriesByName("first-paint").map(e => e.startTime)[0]]""")
+    assert shown and paint and paint >= shown, (shown, paint)
+
+
 def test_without_javascript_the_merkliste_says_what_to_do(browse, nojs_page):
     browse.visit(nojs_page, "merkliste/")
     assert "braucht JavaScript" in nojs_page.inner_text("main")
