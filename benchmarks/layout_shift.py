@@ -39,15 +39,15 @@ new PerformanceObserver(function (list) {
 """
 
 
-def pages(site: Path) -> list[tuple[str, str, int]]:
-    """(label, path, offers on the Merkliste) for each page measured."""
+def pages(site: Path) -> list[tuple[str, str, list[str]]]:
+    """(label, path, the offers stored as the visitor's Merkliste) for each page measured."""
     marked = search_browser.merk_slugs(site)
-    return [("/angebote/", "angebote/", 0),
-            ("/angebote/?q=Mobbing", "angebote/?q=Mobbing", 0),
-            ("/angebote/?q=Medienkompetnz", "angebote/?q=Medienkompetnz", 0),
-            ("Angebotsseite", f"angebote/{marked[0]}/", 0),
-            ("/merkliste/ leer", "merkliste/", 0),
-            (f"/merkliste/ mit {len(marked)} Angeboten", "merkliste/", len(marked))]
+    return [("/angebote/", "angebote/", []),
+            ("/angebote/?q=Mobbing", "angebote/?q=Mobbing", []),
+            ("/angebote/?q=Medienkompetnz", "angebote/?q=Medienkompetnz", []),
+            ("Angebotsseite", f"angebote/{marked[0]}/", []),
+            ("/merkliste/ leer", "merkliste/", []),
+            (f"/merkliste/ mit {len(marked)} Angeboten", "merkliste/", marked)]
 
 
 def visit(browser, server, path: str, screen: tuple[int, int], stored: dict[str, str]) -> list[dict]:
@@ -76,9 +76,8 @@ def measure(site: Path, repeat: int, screens: dict[str, tuple[int, int]] = SCREE
     try:
         with sync_playwright() as playwright:
             browser = search_browser.launch(playwright)
-            for label, path, marks in pages(site):
+            for label, path, marked in pages(site):
                 # merken.js's key: one list per site, named with its base path
-                marked = search_browser.merk_slugs(site, marks) if marks else []
                 stored = {f"offerdb-merkliste:{base}": ",".join(marked)} if marked else {}
                 for screen_name, screen in screens.items():
                     worst: list[dict] = []
