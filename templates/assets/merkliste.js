@@ -292,14 +292,18 @@
     picker.addEventListener(type, fillPicker, { passive: true });
   });
 
+  // The frame takes its place at once, invisible (data-loading) until the entries are in: this script blocks the
+  // first paint, so the footer is painted below the frame and does not jump down when the entries arrive.
+  box.setAttribute("data-loading", "");
+  box.hidden = false;
   load(linked().concat(store.read())).then(function () {
     ready = true;
     choose();
     showAddress();  // only tidies the address; opening the page stores nothing
-    box.hidden = false;
     render();
+    box.removeAttribute("data-loading");
   }, function () {
-    box.hidden = false;
+    box.removeAttribute("data-loading");
     failed();
   });
 }());

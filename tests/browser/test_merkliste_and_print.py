@@ -27,6 +27,7 @@ def offers(site):
     return site.catalog
 
 
+READY = "[data-merkliste]:not([hidden]):not([data-loading])"  # merkliste.js has shown the entries
 KEY = "offerdb-merkliste:/"  # merken.js: one entry per site, named with its base path
 
 
@@ -139,7 +140,7 @@ def test_removing_the_last_mark_removes_the_stored_entry(browse, page, offers):
     assert page.inner_text("#merk-status") == "Ihre Merkliste ist leer."
     assert stored(page) == {}
     page.reload(wait_until="networkidle")
-    page.wait_for_selector("[data-merkliste]:not([hidden])")
+    page.wait_for_selector(READY)
     assert listed(page) == []
 
 
@@ -174,7 +175,7 @@ def test_copy_puts_the_list_on_the_clipboard(browse, offers):
 
 def test_empty_merkliste_explains_how_to_mark(browse, page):
     browse.visit(page, "merkliste/")
-    page.wait_for_selector("[data-merkliste]:not([hidden])")
+    page.wait_for_selector(READY)
     assert page.is_visible("#merk-leer")
     assert page.inner_text("#merk-status") == "Ihre Merkliste ist leer."
     assert stored(page) == {}
@@ -189,10 +190,28 @@ def test_the_first_paint_of_an_empty_merkliste_already_has_its_frame(browse, pag
     }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["hidden"] });""")
     page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
     browse.visit(page, "merkliste/")
-    page.wait_for_selector("[data-merkliste]:not([hidden])")
+    page.wait_for_selector(READY)
     shown, paint = page.evaluate("""() => [window.__boxShown,
         performance.getEntriesByName("first-paint").map(e => e.startTime)[0]]""")
     assert shown and paint and paint >= shown, (shown, paint)
+
+
+def test_the_entries_arriving_push_nothing_on_the_screen(browse, page, offers):
+    """With offers on the list, their entries arrive after the first paint: the frame keeps their place below it,
+    so nothing that was on the screen moves (no layout shift), on a slow PC (CPU 4× slower)."""
+    for offer in offers[1:4]:
+        browse.visit(page, f"angebote/{offer['slug']}/")
+        page.click("[data-mark-offer]")
+    page.add_init_script("""window.__shift = 0;
+      new PerformanceObserver(function (list) {
+        list.getEntries().forEach(function (e) { if (!e.hadRecentInput) { window.__shift += e.value; } });
+      }).observe({ type: "layout-shift", buffered: true });""")
+    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    browse.visit(page, "merkliste/")
+    page.wait_for_selector(READY)
+    assert len(listed(page)) == 3
+    page.wait_for_timeout(500)  # the observer reports after the frame
+    assert page.evaluate("window.__shift") < 0.01
 
 
 def test_without_javascript_the_merkliste_says_what_to_do(browse, nojs_page):
@@ -287,7 +306,7 @@ def test_the_merkliste_loads_only_the_card_buckets_of_its_offers(browse, page, s
     names = data_requests(page)
     page.evaluate("([key, value]) => localStorage.setItem(key, value)", [KEY, ",".join(o["slug"] for o in chosen)])
     browse.visit(page, "merkliste/")
-    page.wait_for_selector("[data-merkliste]:not([hidden])")
+    page.wait_for_selector(READY)
     wait_until(page, f"document.querySelectorAll('#merk-liste > li').length === {n}")
     assert listed(page) == [o["title"] for o in chosen]
     # each bucket with the contacts of its group of buckets (what the list shows and prints)
