@@ -300,8 +300,8 @@
     ready = true;
     choose();
     showAddress();  // only tidies the address; opening the page stores nothing
+    box.removeAttribute("data-loading");  // shown before its status is written: the status is announced
     render();
-    box.removeAttribute("data-loading");
   }, function () {
     box.removeAttribute("data-loading");
     failed();
