@@ -80,11 +80,8 @@ def measure(site: Path, repeat: int, screens: dict[str, tuple[int, int]] = SCREE
                 # merken.js's key: one list per site, named with its base path
                 stored = {f"offerdb-merkliste:{base}": ",".join(marked)} if marked else {}
                 for screen_name, screen in screens.items():
-                    worst: list[dict] = []
-                    for _ in range(max(1, repeat)):
-                        shifts = visit(browser, server, path, screen, stored)
-                        if sum(s["value"] for s in shifts) >= sum(s["value"] for s in worst) or not worst:
-                            worst = shifts
+                    visits = [visit(browser, server, path, screen, stored) for _ in range(max(1, repeat))]
+                    worst = max(visits, key=lambda shifts: sum(s["value"] for s in shifts))
                     biggest = max(worst, key=lambda s: s["value"], default=None)
                     rows.append({"page": label, "screen": screen_name, "cls": sum(s["value"] for s in worst),
                                  "moved": biggest["moved"][:3] if biggest else []})

@@ -394,3 +394,19 @@ def settled(page: Page, timeout: float = 15.0) -> None:
     """Until list.js has shown what the page's state asks for: counts, result count and cards (it marks #liste
     aria-busy from a change until the last card of its result is in place)."""
     wait_until(page, "() => !document.getElementById('liste').hasAttribute('aria-busy')", timeout=timeout)
+
+
+def watch_shown_on_a_slow_pc(page: Page, selector: str) -> None:
+    """Before the next visit: record when `selector` first stops being hidden, and slow the CPU 4× (a school PC),
+    so that a page whose first paint does not wait for its script would paint before that."""
+    page.add_init_script(f"""new MutationObserver(function (changes, observer) {{
+      var node = document.querySelector({selector!r});
+      if (node && !node.hidden) {{ window.__shownAt = performance.now(); observer.disconnect(); }}
+    }}).observe(document, {{ subtree: true, childList: true, attributes: true, attributeFilter: ["hidden"] }});""")
+    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+
+
+def shown_and_first_paint(page: Page) -> tuple[float | None, float | None]:
+    """When watch_shown_on_a_slow_pc's element was shown, and when the page was first painted (ms)."""
+    return tuple(page.evaluate("""() => [window.__shownAt,
+        performance.getEntriesByName("first-paint").map(e => e.startTime)[0]]"""))

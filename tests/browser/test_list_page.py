@@ -13,7 +13,7 @@ import pytest
 from offerdb import exports
 
 from offerdb.models import FACETS as TABLE
-from conftest import settled, wait_until
+from conftest import settled, shown_and_first_paint, wait_until, watch_shown_on_a_slow_pc
 
 FACETS = {facet.param: facet.key for facet in TABLE}  # URL parameter -> facet key in catalog_of's offers
 
@@ -416,22 +416,12 @@ def test_the_cards_stay_where_the_build_put_them_when_the_script_fills_the_head(
     assert page.eval_on_selector("#liste", "list => list.getBoundingClientRect().top") == built, text
 
 
-_PANEL_SHOWN = """
-new MutationObserver(function (changes, observer) {
-  var panel = document.querySelector("[data-facets]");
-  if (panel && !panel.hidden) { window.__panelShown = performance.now(); observer.disconnect(); }
-}).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["hidden"] });
-"""
-
-
 @pytest.mark.parametrize("path", ["angebote/", "angebote/?q=Mobbing"])
 def test_the_first_paint_already_has_the_filters(browse, page, path):
     """The page's script blocks rendering until it has run: on a slow PC (CPU 4× slower) the browser does not paint
     the page first without the filters and lay it out a second time once list.js has shown them."""
-    page.add_init_script(_PANEL_SHOWN)
-    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    watch_shown_on_a_slow_pc(page, "[data-facets]")
     browse.visit(page, path)
     ready(page)
-    shown, paint = page.evaluate("""() => [window.__panelShown,
-        performance.getEntriesByName("first-paint").map(e => e.startTime)[0]]""")
+    shown, paint = shown_and_first_paint(page)
     assert shown and paint and paint >= shown, (shown, paint)

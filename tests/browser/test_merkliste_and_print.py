@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import ROOT, TODAY, wait_until
+from conftest import ROOT, TODAY, shown_and_first_paint, wait_until, watch_shown_on_a_slow_pc
 from offerdb import pipeline
 from offerdb.search.shards import fnv1a
 
@@ -184,15 +184,10 @@ def test_empty_merkliste_explains_how_to_mark(browse, page):
 def test_the_first_paint_of_an_empty_merkliste_already_has_its_frame(browse, page):
     """The page's script blocks rendering until it has run: on a slow PC (CPU 4× slower) the footer is not painted
     first where the Merkliste's frame then appears (a layout shift that pushed it off a phone's screen)."""
-    page.add_init_script("""new MutationObserver(function (changes, observer) {
-      var box = document.querySelector("[data-merkliste]");
-      if (box && !box.hidden) { window.__boxShown = performance.now(); observer.disconnect(); }
-    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["hidden"] });""")
-    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    watch_shown_on_a_slow_pc(page, "[data-merkliste]")
     browse.visit(page, "merkliste/")
     page.wait_for_selector(READY)
-    shown, paint = page.evaluate("""() => [window.__boxShown,
-        performance.getEntriesByName("first-paint").map(e => e.startTime)[0]]""")
+    shown, paint = shown_and_first_paint(page)
     assert shown and paint and paint >= shown, (shown, paint)
 
 
